@@ -1,0 +1,65 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+import anyio
+import anyio.to_thread
+from fastapi import FastAPI
+
+from server.errors import install_error_handlers
+from server.logging import configure_logging
+from server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from server.routes import auth, health, notifications, tasks, users
+from taskflow_core.runtime import Runtime, build_runtime
+from taskflow_core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+DESCRIPTION = """
+The TaskFlow REST API. Authenticate with `POST /auth/login`, then send
+`Authorization: Bearer <accessToken>`. Every error is an RFC 9457 problem document.
+"""
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app for the given settings (or the environment's); tests build their own."""
+    settings = settings or get_settings()
+    runtime = runtime or build_runtime(settings)
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        capacity = runtime.database.pool_capacity
+        # Sync routes run in anyio's threadpool; it must never be smaller than the number
+        # of requests the session gate lets through, or admitted requests would queue.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, capacity)
+        app.state.db_slots = anyio.Semaphore(capacity)
+        runtime.start_background()
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    app = FastAPI(
+        title="TaskFlow API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    routers = [module.router for module in (auth, users, tasks, notifications, health)]
+    for router in routers:
+        app.include_router(router)
+    app.state.api_routes = [route for router in routers for route in router.routes]
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_size)
+    app.add_middleware(RequestContextMiddleware)
+    return app

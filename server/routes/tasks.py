@@ -1,0 +1,127 @@
+"""Task routes: CRUD with ETags, filtered and paginated lists, batch operations, stats."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from server.deps import ActorDep, RuntimeDep, SessionDep
+from server.responses import etag, json_response, parse_if_match, problem_responses
+from taskflow_core.schemas import (
+    BatchRequest,
+    BatchResult,
+    StatsQuery,
+    TaskCreate,
+    TaskOut,
+    TaskPage,
+    TaskQuery,
+    TaskStats,
+    TaskUpdate,
+)
+from taskflow_core.serialization import to_json
+from taskflow_core.services import task_batch, task_commands
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+
+IfMatch = Annotated[
+    str | None,
+    Header(description="An ETag from an earlier response; 412 if the task changed since."),
+]
+
+
+def _task_response(task: TaskOut, status_code: int = status.HTTP_200_OK) -> Response:
+    headers = {"ETag": etag(task.version)}
+    if status_code == status.HTTP_201_CREATED:
+        headers["Location"] = f"/tasks/{task.id}"
+    return json_response(to_json(task), status_code, headers=headers)
+
+
+@router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 403, 422, 429))
+def list_tasks(
+    query: Annotated[TaskQuery, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """Your tasks, filtered, sorted and paginated (by page or by cursor)."""
+    return json_response(runtime.task_reads.page(session, actor=actor, query=query))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TaskOut,
+    responses=problem_responses(400, 401, 403, 413, 422, 429),
+)
+def create_task(data: TaskCreate, session: SessionDep, actor: ActorDep) -> Response:
+    """Create a task (admins may set `userId` to create it for someone else)."""
+    task = task_commands.create_task(session, actor=actor, data=data)
+    return _task_response(task, status.HTTP_201_CREATED)
+
+
+@router.get(
+    "/stats", response_model=TaskStats, responses=problem_responses(400, 401, 403, 422, 429)
+)
+def task_stats(
+    query: Annotated[StatsQuery, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """Counts by status and priority, and how many are overdue."""
+    return json_response(runtime.task_reads.stats(session, actor=actor, user_id=query.user_id))
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    responses=problem_responses(400, 401, 413, 422, 429),
+)
+def run_batch(data: BatchRequest, session: SessionDep, actor: ActorDep) -> Response:
+    """Complete, delete or update up to 1,000 tasks in one transaction."""
+    return json_response(to_json(task_batch.run_batch(session, actor=actor, request=data)))
+
+
+@router.get("/{task_id}", response_model=TaskOut, responses=problem_responses(401, 404, 429))
+def get_task(
+    task_id: uuid.UUID, session: SessionDep, actor: ActorDep, runtime: RuntimeDep
+) -> Response:
+    """One task, with its ETag."""
+    body, version = runtime.task_reads.task(session, actor=actor, task_id=task_id)
+    return json_response(body, headers={"ETag": etag(version)})
+
+
+@router.patch(
+    "/{task_id}",
+    response_model=TaskOut,
+    responses=problem_responses(400, 401, 403, 404, 412, 413, 422, 429),
+)
+def update_task(
+    task_id: uuid.UUID,
+    data: TaskUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    if_match: IfMatch = None,
+) -> Response:
+    """Change some fields; send If-Match to refuse the change if someone else got there first."""
+    task = task_commands.update_task(
+        session, actor=actor, task_id=task_id, data=data, if_match=parse_if_match(if_match)
+    )
+    return _task_response(task)
+
+
+@router.delete(
+    "/{task_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 404, 412, 429),
+)
+def delete_task(
+    task_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
+) -> Response:
+    """Delete a task."""
+    task_commands.delete_task(
+        session, actor=actor, task_id=task_id, if_match=parse_if_match(if_match)
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

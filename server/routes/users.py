@@ -1,0 +1,80 @@
+"""User routes: admin management and self-service."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from server.deps import ActorDep, RuntimeDep, SessionDep
+from server.responses import json_response, problem_responses
+from taskflow_core.schemas import UserCreate, UserOut, UserPage, UserQuery, UserUpdate
+from taskflow_core.serialization import to_json
+from taskflow_core.services import users
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
+)
+def create_user(
+    data: UserCreate, session: SessionDep, actor: ActorDep, runtime: RuntimeDep
+) -> Response:
+    """Create an account with any role (admins only)."""
+    user = users.create_user(session, actor=actor, passwords=runtime.security.passwords, data=data)
+    return json_response(
+        to_json(user), status.HTTP_201_CREATED, headers={"Location": f"/users/{user.id}"}
+    )
+
+
+@router.get("", response_model=UserPage, responses=problem_responses(400, 401, 403, 422, 429))
+def list_users(
+    query: Annotated[UserQuery, Query()],
+    session: SessionDep,
+    actor: ActorDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """Accounts, newest first, by role and email/name search (admins only)."""
+    page = users.list_users(session, actor=actor, query=query, cursors=runtime.cursors)
+    return json_response(to_json(page))
+
+
+@router.get("/{user_id}", response_model=UserOut, responses=problem_responses(401, 404, 429))
+def get_user(user_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    """An account: admins see all, users only themselves."""
+    return json_response(to_json(users.get_user(session, actor=actor, user_id=user_id)))
+
+
+@router.patch(
+    "/{user_id}",
+    response_model=UserOut,
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429),
+)
+def update_user(
+    user_id: uuid.UUID,
+    data: UserUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """Change name, email or password (with currentPassword); admins also role and isActive."""
+    user = users.update_user(
+        session, actor=actor, passwords=runtime.security.passwords, user_id=user_id, data=data
+    )
+    return json_response(to_json(user))
+
+
+@router.delete(
+    "/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 404, 409, 429),
+)
+def delete_user(user_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+    """Delete an account and all its tasks; the last active admin cannot be deleted."""
+    users.delete_user(session, actor=actor, user_id=user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

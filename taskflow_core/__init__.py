@@ -1,0 +1,1 @@
+"""TaskFlow core: models, schemas, services; no web, no terminal."""

@@ -1,0 +1,62 @@
+"""The response cache: an interface and its in-process implementation.
+
+Values are serialized response bodies. Nothing is ever invalidated by key: keys carry the
+owner's cache version, which every write bumps, so stale entries are simply never asked for
+again and age out (TTL, or least-recently-used eviction here).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Protocol
+
+
+class Cache(Protocol):
+    """A byte cache. Implementations never raise: trouble means a miss."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, value: bytes, ttl: int) -> None: ...
+
+
+class NullCache:
+    """The cache when caching is off (`TASKFLOW_CACHE_TTL=0`)."""
+
+    def get(self, key: str) -> bytes | None:
+        return None
+
+    def set(self, key: str, value: bytes, ttl: int) -> None:
+        return None
+
+
+class MemoryCache:
+    """A bounded LRU cache with per-entry expiry, safe across threads."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._max_entries = max_entries
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires_at, value = entry
+            if expires_at <= now:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes, ttl: int) -> None:
+        if ttl <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (time.monotonic() + ttl, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)

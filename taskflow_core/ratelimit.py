@@ -1,0 +1,96 @@
+"""Rate limiting: an interface and an in-process GCRA implementation."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from taskflow_core.settings import Rate
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimitDecision:
+    """The outcome of one request against a budget, with what the headers report."""
+
+    allowed: bool
+    limit: int
+    remaining: int
+    # Seconds until the budget is whole again.
+    reset_after: float
+    # Seconds until a refused request would be allowed (0 when allowed).
+    retry_after: float
+
+    @property
+    def reset_seconds(self) -> int:
+        return max(0, math.ceil(self.reset_after))
+
+    @property
+    def retry_seconds(self) -> int:
+        return max(1, math.ceil(self.retry_after))
+
+
+class RateLimiter(Protocol):
+    """Counts a request against `key`'s budget and says whether it may go ahead."""
+
+    def hit(self, key: str, rate: Rate) -> RateLimitDecision: ...
+
+
+def gcra(tat: float, now: float, rate: Rate) -> tuple[float | None, RateLimitDecision]:
+    """The generic cell rate algorithm: one stored number (the theoretical arrival time).
+
+    Returns the new arrival time to store (None when refused) and the decision. The Redis
+    limiter runs the same arithmetic inside a Lua script.
+    """
+    interval = rate.period / rate.limit
+    start = max(tat, now)
+    new_tat = start + interval
+    allow_at = new_tat - rate.period
+    if now < allow_at:
+        remaining = 0
+        return None, RateLimitDecision(
+            allowed=False,
+            limit=rate.limit,
+            remaining=remaining,
+            reset_after=start - now,
+            retry_after=allow_at - now,
+        )
+    remaining = int((rate.period - (new_tat - now)) // interval)
+    return new_tat, RateLimitDecision(
+        allowed=True,
+        limit=rate.limit,
+        remaining=max(0, remaining),
+        reset_after=new_tat - now,
+        retry_after=0.0,
+    )
+
+
+class MemoryRateLimiter:
+    """Budgets kept in this process: right for one process, per-process with several."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._arrivals: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._next_sweep = 0.0
+
+    def hit(self, key: str, rate: Rate) -> RateLimitDecision:
+        now = self._clock()
+        with self._lock:
+            new_tat, decision = gcra(self._arrivals.get(key, now), now, rate)
+            if new_tat is not None:
+                self._arrivals[key] = new_tat
+            if now >= self._next_sweep:
+                self._sweep(now)
+        return decision
+
+    def _sweep(self, now: float) -> None:
+        # Keys whose budget is whole again carry no information; drop them so memory
+        # stays proportional to recently active callers.
+        self._arrivals = {key: tat for key, tat in self._arrivals.items() if tat > now}
+        self._next_sweep = now + 60

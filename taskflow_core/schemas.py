@@ -1,0 +1,327 @@
+"""Wire types shared by the server and its clients: camelCase on the wire, snake_case in code."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from taskflow_core.enums import NotificationKind, Role, TaskPriority, TaskStatus
+from taskflow_core.types import as_utc
+
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+MAX_PAGE_SIZE = 100
+MAX_BATCH_SIZE = 1000
+
+
+def _normalise_email(value: str) -> str:
+    value = value.strip().lower()
+    if not _EMAIL_SHAPE.match(value):
+        raise ValueError("must be a valid email address")
+    return value
+
+
+def _split_commas(value: object) -> object:
+    """Accept `status=A,B` as well as `status=A&status=B`."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+    return value
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_normalise_email)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=10_000)]
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+StatusList = Annotated[list[TaskStatus], BeforeValidator(_split_commas)]
+PriorityList = Annotated[list[TaskPriority], BeforeValidator(_split_commas)]
+
+
+class WireModel(BaseModel):
+    """camelCase on the wire; the snake_case spelling is accepted too."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        from_attributes=True,
+    )
+
+
+class RequestModel(WireModel):
+    """A request body: unknown fields are refused, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- auth -------------------------------------------------------------------------------
+
+
+class RegisterRequest(RequestModel):
+    email: Email
+    name: PersonName
+    password: Password
+
+
+class LoginRequest(RequestModel):
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class RefreshRequest(RequestModel):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class UserOut(WireModel):
+    id: uuid.UUID
+    email: str
+    name: str
+    role: Role
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class TokenResponse(WireModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme, not a secret
+    expires_in: int = Field(description="Seconds until the access token expires.")
+    user: UserOut
+
+
+# --- pagination -------------------------------------------------------------------------
+
+
+class PageMeta(WireModel):
+    total: int | None = Field(description="Matching items; null in cursor mode.")
+    page: int | None
+    limit: int
+    total_pages: int | None
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+
+
+class PageQuery(WireModel):
+    """`page` for offset pages, or `cursor` (from `meta.nextCursor`) for keyset pages."""
+
+    page: int = Field(default=1, ge=1)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+    cursor: str | None = Field(default=None, max_length=1024)
+
+
+# --- users ------------------------------------------------------------------------------
+
+
+class UserCreate(RequestModel):
+    email: Email
+    name: PersonName
+    password: Password
+    role: Role = Role.USER
+
+
+class UserUpdate(RequestModel):
+    """Self may change name, email and password (with `currentPassword`); admins all."""
+
+    name: PersonName | None = None
+    email: Email | None = None
+    password: Password | None = None
+    current_password: Annotated[str, StringConstraints(max_length=128)] | None = None
+    role: Role | None = None
+    is_active: bool | None = None
+
+
+class UserQuery(PageQuery):
+    role: Role | None = None
+    search: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+
+class UserPage(WireModel):
+    data: list[UserOut]
+    meta: PageMeta
+
+
+# --- tasks ------------------------------------------------------------------------------
+
+
+class TaskCreate(RequestModel):
+    title: Title
+    description: Description | None = None
+    status: TaskStatus = TaskStatus.PENDING
+    priority: TaskPriority = TaskPriority.MEDIUM
+    due_date: UtcDatetime | None = None
+    user_id: uuid.UUID | None = Field(default=None, description="Admins only: the owner.")
+
+
+class TaskUpdate(RequestModel):
+    """Any subset of the create fields; `dueDate: null` clears the due date."""
+
+    title: Title | None = None
+    description: Description | None = None
+    status: TaskStatus | None = None
+    priority: TaskPriority | None = None
+    due_date: UtcDatetime | None = None
+    user_id: uuid.UUID | None = Field(default=None, description="Admins only: the new owner.")
+
+    @model_validator(mode="after")
+    def _required_fields_are_not_null(self) -> TaskUpdate:
+        for name in ("title", "status", "priority", "user_id"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{to_camel(name)} cannot be null")
+        return self
+
+    def changes(self) -> dict[str, object]:
+        """Only the fields the client sent."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class TaskOut(WireModel):
+    id: uuid.UUID
+    number: int
+    title: str
+    description: str | None
+    status: TaskStatus
+    priority: TaskPriority
+    due_date: datetime | None
+    user_id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    version: int
+
+
+TaskSort = Literal["createdAt", "dueDate", "priority", "status", "title", "number"]
+
+
+class TaskQuery(PageQuery):
+    status: StatusList = Field(default_factory=list)
+    priority: PriorityList = Field(default_factory=list)
+    search: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    due_before: UtcDatetime | None = None
+    due_after: UtcDatetime | None = None
+    overdue: bool | None = None
+    number: int | None = Field(default=None, ge=1)
+    user_id: str | None = Field(
+        default=None, description="Admins only: an owner's id, or `*` for every owner."
+    )
+    sort: TaskSort = "createdAt"
+    order: Literal["asc", "desc"] = "desc"
+
+
+class TaskPage(WireModel):
+    data: list[TaskOut]
+    meta: PageMeta
+
+
+class TaskStats(WireModel):
+    total: int
+    by_status: dict[TaskStatus, int]
+    by_priority: dict[TaskPriority, int]
+    overdue: int
+
+
+class StatsQuery(WireModel):
+    user_id: str | None = Field(
+        default=None, description="Admins only: an owner's id, or `*` for every owner."
+    )
+
+
+BatchAction = Literal["complete", "delete", "update"]
+
+
+class BatchRequest(RequestModel):
+    action: BatchAction
+    tasks: list[uuid.UUID] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
+    changes: TaskUpdate | None = None
+
+    @model_validator(mode="after")
+    def _changes_go_with_update(self) -> BatchRequest:
+        if self.action == "update" and not (self.changes and self.changes.model_fields_set):
+            raise ValueError("changes is required for the update action")
+        if self.action != "update" and self.changes is not None:
+            raise ValueError("changes is only allowed with the update action")
+        return self
+
+
+class BatchFailure(WireModel):
+    id: uuid.UUID
+    error: str
+
+
+class BatchResult(WireModel):
+    action: BatchAction
+    processed: int
+    succeeded: list[uuid.UUID]
+    failed: list[BatchFailure]
+
+
+# --- notifications ----------------------------------------------------------------------
+
+
+class NotificationOut(WireModel):
+    id: uuid.UUID
+    type: NotificationKind = Field(validation_alias="kind")
+    task_id: uuid.UUID
+    message: str
+    due_date: datetime
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationQuery(PageQuery):
+    unread: bool | None = None
+
+
+class NotificationPage(WireModel):
+    data: list[NotificationOut]
+    meta: PageMeta
+
+
+# --- errors and health ------------------------------------------------------------------
+
+
+class ProblemFieldError(WireModel):
+    field: str
+    message: str
+
+
+class Problem(WireModel):
+    """RFC 9457 problem details; `errors` only on validation failures."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[ProblemFieldError] | None = None
+
+
+class HealthOut(WireModel):
+    status: Literal["ok"] = "ok"
+
+
+class DependencyCheck(WireModel):
+    status: Literal["ok", "down", "disabled"]
+    latency_ms: float | None = None
+    detail: str | None = None
+
+
+class ReadinessOut(WireModel):
+    status: Literal["ok", "degraded", "down"]
+    checks: dict[str, DependencyCheck]

@@ -1,0 +1,132 @@
+"""Password hashing (Argon2id), access tokens (JWT) and opaque refresh tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import jwt
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from taskflow_core.enums import Role
+from taskflow_core.errors import AuthenticationFailed
+
+if TYPE_CHECKING:
+    from taskflow_core.settings import Settings
+
+INVALID_TOKEN = "Invalid or expired access token"  # noqa: S105 - a message
+
+
+class Passwords:
+    """Argon2id hashing with the configured cost."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._hasher = PasswordHasher(
+            time_cost=settings.password_hash_time_cost,
+            memory_cost=settings.password_hash_memory_kib,
+            parallelism=settings.password_hash_parallelism,
+            type=Type.ID,
+        )
+        # Verified against when the email is unknown, so that answer takes as long as a
+        # wrong password and timing does not reveal which emails exist.
+        self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """True when `password` matches; always spends one hash's worth of time."""
+        try:
+            return self._hasher.verify(password_hash or self._dummy_hash, password) and (
+                password_hash is not None
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self._hasher.check_needs_rehash(password_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a verified access token says about its bearer."""
+
+    user_id: uuid.UUID
+    role: Role
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedAccessToken:
+    token: str
+    expires_in: int
+
+
+class AccessTokens:
+    """Signs and verifies the short-lived JWT access tokens."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._key = settings.signing_key
+        self._algorithm = settings.jwt_algorithm
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self._ttl = settings.access_token_ttl
+
+    def issue(self, *, user_id: uuid.UUID, role: Role, now: datetime) -> IssuedAccessToken:
+        payload = {
+            "sub": str(user_id),
+            "role": role.value,
+            "type": "access",
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(seconds=self._ttl)).timestamp()),
+            "jti": uuid.uuid4().hex,
+            "iss": self._issuer,
+            "aud": self._audience,
+        }
+        token = jwt.encode(payload, self._key, algorithm=self._algorithm)
+        return IssuedAccessToken(token=token, expires_in=self._ttl)
+
+    def verify(self, token: str) -> AccessClaims:
+        """Check algorithm, signature, type, issuer, audience and expiry; raise on any doubt."""
+        try:
+            payload = jwt.decode(
+                token,
+                self._key,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["sub", "exp", "iat", "jti", "iss", "aud", "type"]},
+            )
+            if payload["type"] != "access":
+                raise AuthenticationFailed(INVALID_TOKEN)
+            return AccessClaims(
+                user_id=uuid.UUID(payload["sub"]),
+                role=Role(payload["role"]),
+                expires_at=datetime.fromtimestamp(payload["exp"], tz=UTC),
+            )
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
+            raise AuthenticationFailed(INVALID_TOKEN) from error
+
+
+def new_refresh_token() -> str:
+    """An opaque refresh token with 256 bits of randomness."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_refresh_token(token: str) -> str:
+    """The form a refresh token is stored and looked up in."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Security:
+    """Everything that signs, hashes or verifies, built once per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.passwords = Passwords(settings)
+        self.access_tokens = AccessTokens(settings)
+        self.refresh_ttl = settings.refresh_token_ttl

@@ -1,0 +1,1 @@
+"""Services: plain functions over a Session; authorization lives here."""

@@ -1,0 +1,185 @@
+"""The write side of tasks: create, update (with optimistic concurrency), delete.
+
+Every write bumps the owner's `cache_version` in the same transaction, which is what makes
+cached reads safe: a read after the commit looks under the new version and misses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case, delete, select, update
+
+from taskflow_core.enums import TaskStatus
+from taskflow_core.errors import (
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+)
+from taskflow_core.models import Task, User
+from taskflow_core.schemas import TaskCreate, TaskOut, TaskUpdate
+from taskflow_core.services.task_queries import TASK_NOT_FOUND, visible_to
+from taskflow_core.types import utcnow
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Collection, Iterable
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
+    from taskflow_core.actor import Actor
+
+NO_SUCH_OWNER = "no active user has this id"
+
+
+def create_task(session: Session, *, actor: Actor, data: TaskCreate) -> TaskOut:
+    """Create a task for the caller (or, for an admin, for `userId`)."""
+    owner = data.user_id or actor.user_id
+    if owner != actor.user_id and not actor.is_admin:
+        raise PermissionDenied("Only admins can create tasks for other users")
+    now = utcnow()
+    task = Task(
+        user_id=owner,
+        number=allocate_number(session, owner=owner),
+        title=data.title,
+        description=data.description,
+        status=data.status,
+        priority=data.priority,
+        due_date=data.due_date,
+        created_at=now,
+        updated_at=now,
+        completed_at=now if data.status is TaskStatus.COMPLETED else None,
+        version=1,
+    )
+    session.add(task)
+    session.flush()
+    result = TaskOut.model_validate(task)
+    session.commit()
+    return result
+
+
+def update_task(
+    session: Session,
+    *,
+    actor: Actor,
+    task_id: uuid.UUID,
+    data: TaskUpdate,
+    if_match: Collection[int] | None = None,
+) -> TaskOut:
+    """Apply the fields the client sent; PreconditionFailed when `if_match` is stale."""
+    changes = data.changes()
+    changes.pop("user_id", None)
+    new_owner = data.user_id
+    if new_owner is not None and not actor.is_admin:
+        raise PermissionDenied("Only admins can move tasks to another user")
+    conditions = [Task.id == task_id, visible_to(actor)]
+    if if_match is not None:
+        conditions.append(Task.version.in_(if_match))
+    now = utcnow()
+    values = change_values(changes, now=now)
+    owners: set[uuid.UUID] = set()
+    if new_owner is not None:
+        current_owner = session.scalar(select(Task.user_id).where(*conditions).with_for_update())
+        if current_owner is None:
+            raise _why_not_found(session, actor=actor, task_id=task_id)
+        if current_owner != new_owner:
+            number = allocate_number(session, owner=new_owner)
+            values |= {
+                "user_id": new_owner,
+                "number": number,
+                "updated_at": now,
+                "version": Task.version + 1,
+            }
+            owners.add(current_owner)
+    if not values:
+        return _unchanged(session, actor=actor, task_id=task_id, if_match=if_match)
+    updated = session.scalars(
+        update(Task)
+        .where(*conditions)
+        .values(values)
+        .returning(Task)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if updated is None:
+        raise _why_not_found(session, actor=actor, task_id=task_id)
+    bump_cache_versions(session, owners | {updated.user_id})
+    result = TaskOut.model_validate(updated)
+    session.commit()
+    return result
+
+
+def delete_task(
+    session: Session,
+    *,
+    actor: Actor,
+    task_id: uuid.UUID,
+    if_match: Collection[int] | None = None,
+) -> None:
+    """Delete a task; NotFound when absent or not the caller's."""
+    conditions = [Task.id == task_id, visible_to(actor)]
+    if if_match is not None:
+        conditions.append(Task.version.in_(if_match))
+    owner = session.scalar(delete(Task).where(*conditions).returning(Task.user_id))
+    if owner is None:
+        raise _why_not_found(session, actor=actor, task_id=task_id)
+    bump_cache_versions(session, {owner})
+    session.commit()
+
+
+def change_values(changes: dict[str, Any], *, now: datetime) -> dict[str, Any]:
+    """The SET clause for a task update, applying the `completedAt` rules in SQL."""
+    if not changes:
+        return {}
+    values = dict(changes)
+    status = values.get("status")
+    if status is TaskStatus.COMPLETED:
+        # Completing an already completed task keeps its original completion time.
+        values["completed_at"] = case(
+            (Task.status == TaskStatus.COMPLETED, Task.completed_at), else_=now
+        )
+    elif status is not None:
+        values["completed_at"] = None
+    values["updated_at"] = now
+    values["version"] = Task.version + 1
+    return values
+
+
+def allocate_number(session: Session, *, owner: uuid.UUID) -> int:
+    """Hand out the owner's next task number; numbers are never reused."""
+    number = session.scalar(
+        update(User)
+        .where(User.id == owner, User.is_active.is_(True))
+        .values(task_seq=User.task_seq + 1, cache_version=User.cache_version + 1)
+        .returning(User.task_seq)
+    )
+    if number is None:
+        raise InvalidInput(errors=[FieldError("userId", NO_SUCH_OWNER)])
+    return int(number)
+
+
+def bump_cache_versions(session: Session, owners: Iterable[uuid.UUID]) -> None:
+    """Retire every cached read of these owners' tasks (in the caller's transaction)."""
+    owner_ids = sorted(set(owners))
+    if owner_ids:
+        session.execute(
+            update(User).where(User.id.in_(owner_ids)).values(cache_version=User.cache_version + 1)
+        )
+
+
+def _unchanged(
+    session: Session, *, actor: Actor, task_id: uuid.UUID, if_match: Collection[int] | None
+) -> TaskOut:
+    task = session.scalar(select(Task).where(Task.id == task_id, visible_to(actor)))
+    if task is None:
+        raise NotFound(TASK_NOT_FOUND)
+    if if_match is not None and task.version not in if_match:
+        raise PreconditionFailed()
+    return TaskOut.model_validate(task)
+
+
+def _why_not_found(session: Session, *, actor: Actor, task_id: uuid.UUID) -> Exception:
+    exists = session.scalar(select(Task.id).where(Task.id == task_id, visible_to(actor)))
+    return PreconditionFailed() if exists is not None else NotFound(TASK_NOT_FOUND)

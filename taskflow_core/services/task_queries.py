@@ -1,0 +1,140 @@
+"""The read side of tasks: filtered, sorted, paginated lists, single tasks and stats."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, case, func, not_, select
+
+from taskflow_core.enums import TaskPriority, TaskStatus
+from taskflow_core.errors import FieldError, InvalidInput, NotFound, PermissionDenied
+from taskflow_core.models import Task
+from taskflow_core.pagination import KeysetOrder, fetch_page
+from taskflow_core.schemas import TaskOut, TaskPage, TaskQuery, TaskStats
+from taskflow_core.sql import all_of, contains_text
+from taskflow_core.types import utcnow
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy import ColumnElement
+    from sqlalchemy.orm import InstrumentedAttribute, Session
+
+    from taskflow_core.actor import Actor
+    from taskflow_core.pagination import Cursors
+
+TASK_NOT_FOUND = "Task not found"
+EVERY_OWNER = "*"
+
+# Each sort: its column, and how to read that column's value back from a cursor.
+_SORTS: dict[str, tuple[InstrumentedAttribute[Any], Callable[[Any], Any]]] = {
+    "createdAt": (Task.created_at, datetime.fromisoformat),
+    "dueDate": (Task.due_date, datetime.fromisoformat),
+    "priority": (Task.priority, TaskPriority),
+    "status": (Task.status, TaskStatus),
+    "title": (Task.title, str),
+    "number": (Task.number, int),
+}
+
+
+def owner_scope(actor: Actor, requested: str | None) -> uuid.UUID | None:
+    """Whose tasks a read covers: the caller's own, or (admins only) one owner's or all (None)."""
+    if requested is None:
+        return actor.user_id
+    if requested == EVERY_OWNER:
+        owner = None
+    else:
+        try:
+            owner = uuid.UUID(requested)
+        except ValueError as error:
+            raise InvalidInput(errors=[FieldError("userId", "must be a user id or '*'")]) from error
+    if owner != actor.user_id and not actor.is_admin:
+        raise PermissionDenied("Only admins can read other users' tasks")
+    return owner
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """The tasks an actor may see at all: their own, or every task for an admin."""
+    return all_of([] if actor.is_admin else [Task.user_id == actor.user_id])
+
+
+def list_tasks(session: Session, *, actor: Actor, query: TaskQuery, cursors: Cursors) -> TaskPage:
+    """One page of the caller's tasks (or, for admins, anyone's), filtered and sorted."""
+    column, parse = _SORTS[query.sort]
+    keyset = KeysetOrder(
+        column=column,
+        id_column=Task.id,
+        order=query.order,
+        parse=parse,
+        nullable=query.sort == "dueDate",
+    )
+    rows, meta = fetch_page(
+        session,
+        model=Task,
+        conditions=_filters(actor, query, now=utcnow()),
+        keyset=keyset,
+        query=query,
+        cursors=cursors,
+    )
+    return TaskPage(data=[TaskOut.model_validate(task) for task in rows], meta=meta)
+
+
+def get_task(session: Session, *, actor: Actor, task_id: uuid.UUID) -> TaskOut:
+    """One task; NotFound when it does not exist or belongs to someone else."""
+    task = session.scalar(select(Task).where(Task.id == task_id, visible_to(actor)))
+    if task is None:
+        raise NotFound(TASK_NOT_FOUND)
+    return TaskOut.model_validate(task)
+
+
+def task_stats(session: Session, *, actor: Actor, user_id: str | None = None) -> TaskStats:
+    """Counts by status and priority, and how many open tasks are past due, in one query."""
+    owner = owner_scope(actor, user_id)
+    overdue = case((is_overdue(utcnow()), 1), else_=0)
+    statement = select(Task.status, Task.priority, func.count(), func.sum(overdue)).group_by(
+        Task.status, Task.priority
+    )
+    if owner is not None:
+        statement = statement.where(Task.user_id == owner)
+    by_status = dict.fromkeys(TaskStatus, 0)
+    by_priority = dict.fromkeys(TaskPriority, 0)
+    overdue_total = 0
+    for status, priority, count, overdue_count in session.execute(statement):
+        by_status[status] += count
+        by_priority[priority] += count
+        overdue_total += int(overdue_count or 0)
+    return TaskStats(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        by_priority=by_priority,
+        overdue=overdue_total,
+    )
+
+
+def _filters(actor: Actor, query: TaskQuery, *, now: datetime) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    owner = owner_scope(actor, query.user_id)
+    if owner is not None:
+        conditions.append(Task.user_id == owner)
+    if query.status:
+        conditions.append(Task.status.in_(query.status))
+    if query.priority:
+        conditions.append(Task.priority.in_(query.priority))
+    if query.search:
+        conditions.append(contains_text(query.search, Task.title, Task.description))
+    if query.due_before is not None:
+        conditions.append(Task.due_date < query.due_before)
+    if query.due_after is not None:
+        conditions.append(Task.due_date > query.due_after)
+    if query.overdue is not None:
+        conditions.append(is_overdue(now) if query.overdue else not_(is_overdue(now)))
+    if query.number is not None:
+        conditions.append(Task.number == query.number)
+    return conditions
+
+
+def is_overdue(now: datetime) -> ColumnElement[bool]:
+    """Due in the past and not completed."""
+    return and_(Task.due_date.isnot(None), Task.due_date < now, Task.status != TaskStatus.COMPLETED)

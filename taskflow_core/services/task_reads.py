@@ -1,0 +1,77 @@
+"""Task reads as ready-to-send JSON bytes, served from the cache when they can be.
+
+A key holds the caller's id and cache version, so any write to the caller's tasks (which
+bumps the version in its own transaction) makes every older entry unreachable at once.
+Reads that span other owners (an admin's `userId=`) skip the cache: their owners' versions
+are not at hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from taskflow_core.serialization import to_json
+from taskflow_core.services import task_queries
+
+if TYPE_CHECKING:
+    import uuid
+
+    from sqlalchemy.orm import Session
+
+    from taskflow_core.actor import Actor
+    from taskflow_core.cache import Cache
+    from taskflow_core.pagination import Cursors
+    from taskflow_core.schemas import TaskQuery
+
+
+class TaskReads:
+    """The cached read side of tasks."""
+
+    def __init__(self, *, cache: Cache, ttl: int, cursors: Cursors) -> None:
+        self._cache = cache
+        self._ttl = ttl
+        self._cursors = cursors
+
+    def page(self, session: Session, *, actor: Actor, query: TaskQuery) -> bytes:
+        """`GET /tasks` as JSON."""
+        own = task_queries.owner_scope(actor, query.user_id) == actor.user_id
+        key = self._key(actor, "list", query.model_dump_json()) if own else None
+        if key and (hit := self._cache.get(key)) is not None:
+            return hit
+        body = to_json(
+            task_queries.list_tasks(session, actor=actor, query=query, cursors=self._cursors)
+        )
+        if key:
+            self._cache.set(key, body, self._ttl)
+        return body
+
+    def task(self, session: Session, *, actor: Actor, task_id: uuid.UUID) -> tuple[bytes, int]:
+        """`GET /tasks/{id}` as JSON, with the task's version for the ETag."""
+        key = self._key(actor, "task", str(task_id))
+        if (hit := self._cache.get(key)) is not None:
+            version, _, body = hit.partition(b"\n")
+            return body, int(version)
+        task = task_queries.get_task(session, actor=actor, task_id=task_id)
+        body = to_json(task)
+        # Only the caller's own tasks: an admin's view of another owner's task would not
+        # be retired by that owner's writes.
+        if task.user_id == actor.user_id:
+            self._cache.set(key, b"%d\n%b" % (task.version, body), self._ttl)
+        return body, task.version
+
+    def stats(self, session: Session, *, actor: Actor, user_id: str | None) -> bytes:
+        """`GET /tasks/stats` as JSON."""
+        own = task_queries.owner_scope(actor, user_id) == actor.user_id
+        key = self._key(actor, "stats", "") if own else None
+        if key and (hit := self._cache.get(key)) is not None:
+            return hit
+        body = to_json(task_queries.task_stats(session, actor=actor, user_id=user_id))
+        if key:
+            self._cache.set(key, body, self._ttl)
+        return body
+
+    @staticmethod
+    def _key(actor: Actor, kind: str, detail: str) -> str:
+        digest = hashlib.blake2b(detail.encode(), digest_size=12).hexdigest()
+        return f"tf:{actor.user_id}:{actor.cache_version}:{kind}:{digest}"
