@@ -10,8 +10,8 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any, Protocol
 
+from taskflow_core.clock import utcnow
 from taskflow_core.services.notifications import find_newly_overdue, record_overdue
-from taskflow_core.types import utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Callable

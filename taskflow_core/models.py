@@ -19,8 +19,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from taskflow_core.clock import utcnow
 from taskflow_core.enums import NotificationKind, Role, TaskPriority, TaskStatus
-from taskflow_core.types import RankedEnum, UTCDateTime, utcnow
+from taskflow_core.types import RankedEnum, UTCDateTime
 
 if TYPE_CHECKING:
     from enum import StrEnum

@@ -18,8 +18,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from taskflow_core.clock import as_utc
 from taskflow_core.enums import NotificationKind, Role, TaskPriority, TaskStatus
-from taskflow_core.types import as_utc
 
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MAX_PAGE_SIZE = 100

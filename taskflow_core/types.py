@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import DateTime, Dialect, SmallInteger, TypeDecorator
 
+from taskflow_core.clock import as_utc
+
 E = TypeVar("E", bound=Enum)
-
-
-def utcnow() -> datetime:
-    """The current instant, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """Read a naive timestamp as UTC and convert an aware one to UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 
 from taskflow_core.actor import Actor
+from taskflow_core.clock import utcnow
 from taskflow_core.enums import Role
 from taskflow_core.errors import AuthenticationFailed, Conflict
 from taskflow_core.models import RefreshToken, User
@@ -20,7 +21,6 @@ from taskflow_core.schemas import (
     UserOut,
 )
 from taskflow_core.security import INVALID_TOKEN, hash_refresh_token, new_refresh_token
-from taskflow_core.types import utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

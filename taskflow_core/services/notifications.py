@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from taskflow_core.clock import utcnow
 from taskflow_core.enums import NotificationKind
 from taskflow_core.errors import NotFound
 from taskflow_core.models import Notification, Task
 from taskflow_core.pagination import KeysetOrder, fetch_page
 from taskflow_core.schemas import NotificationOut, NotificationPage, NotificationQuery
 from taskflow_core.services.task_queries import is_overdue
-from taskflow_core.types import utcnow
 
 if TYPE_CHECKING:
     import uuid

@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
+from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskStatus
 from taskflow_core.errors import FieldError, InvalidInput
 from taskflow_core.models import Task
 from taskflow_core.schemas import BatchFailure, BatchRequest, BatchResult
 from taskflow_core.services.task_commands import bump_cache_versions, change_values
 from taskflow_core.services.task_queries import visible_to
-from taskflow_core.types import utcnow
 
 if TYPE_CHECKING:
     import uuid

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, delete, select, update
 
+from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskStatus
 from taskflow_core.errors import (
     FieldError,
@@ -21,7 +22,6 @@ from taskflow_core.errors import (
 from taskflow_core.models import Task, User
 from taskflow_core.schemas import TaskCreate, TaskOut, TaskUpdate
 from taskflow_core.services.task_queries import TASK_NOT_FOUND, visible_to
-from taskflow_core.types import utcnow
 
 if TYPE_CHECKING:
     import uuid

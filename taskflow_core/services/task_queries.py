@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, not_, select
 
+from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskPriority, TaskStatus
 from taskflow_core.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from taskflow_core.models import Task
 from taskflow_core.pagination import KeysetOrder, fetch_page
 from taskflow_core.schemas import TaskOut, TaskPage, TaskQuery, TaskStats
 from taskflow_core.sql import all_of, contains_text
-from taskflow_core.types import utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Callable

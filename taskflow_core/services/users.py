@@ -9,6 +9,7 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from taskflow_core.clock import utcnow
 from taskflow_core.enums import Role
 from taskflow_core.errors import (
     Conflict,
@@ -22,7 +23,6 @@ from taskflow_core.pagination import KeysetOrder, fetch_page
 from taskflow_core.schemas import UserCreate, UserOut, UserPage, UserQuery, UserUpdate
 from taskflow_core.services.auth import EMAIL_TAKEN, revoke_user_sessions
 from taskflow_core.sql import contains_text
-from taskflow_core.types import utcnow
 
 if TYPE_CHECKING:
     import uuid

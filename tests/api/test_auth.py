@@ -171,8 +171,8 @@ def test_expired_refresh_token_is_refused(client: TestClient, runtime: Runtime) 
 
     from sqlalchemy import update
 
+    from taskflow_core.clock import utcnow
     from taskflow_core.models import RefreshToken
-    from taskflow_core.types import utcnow
 
     tokens = register(client)
     with runtime.database.session(write=True) as session:
