@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from server.errors import install_error_handlers
 from server.logging import configure_logging
 from server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from server.openapi import install_openapi
 from server.routes import auth, health, notifications, tasks, users
 from taskflow_core.runtime import Runtime, build_runtime
 from taskflow_core.settings import Settings, get_settings
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    install_openapi(app)
     routers = [module.router for module in (auth, users, tasks, notifications, health)]
     for router in routers:
         app.include_router(router)

@@ -140,8 +140,10 @@ async def _database_error(request: Request, error: Exception) -> Response:
 
 
 def _field_name(location: tuple[Any, ...]) -> str:
-    parts = [str(part) for part in location if part not in ("body", "query", "path")]
-    return ".".join(parts) or "body"
+    source, *rest = location
+    # `status=A&status=B` is one parameter to the client, not a list with positions.
+    parts = [str(p) for p in rest if not (source == "query" and isinstance(p, int))]
+    return ".".join(parts) or str(source)
 
 
 def _message(item: dict[str, Any]) -> str:

@@ -7,8 +7,6 @@ from typing import Any
 
 from fastapi import Response
 
-from taskflow_core.schemas import Problem
-
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 JSON_MEDIA_TYPE = "application/json"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -58,9 +56,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the problem+json errors a route can answer with."""
     return {
         status: {
-            "model": Problem,
             "description": _DESCRIPTIONS.get(status, HTTPStatus(status).phrase),
-            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
         for status in statuses
     }

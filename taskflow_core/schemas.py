@@ -2,54 +2,33 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
-from taskflow_core.clock import as_utc
 from taskflow_core.enums import NotificationKind, Role, TaskPriority, TaskStatus
+from taskflow_core.fields import (
+    Description,
+    Email,
+    Password,
+    PersonName,
+    PriorityList,
+    StatusList,
+    Title,
+    UtcDatetime,
+)
 
-_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 MAX_PAGE_SIZE = 100
 MAX_BATCH_SIZE = 1000
-
-
-def _normalise_email(value: str) -> str:
-    value = value.strip().lower()
-    if not _EMAIL_SHAPE.match(value):
-        raise ValueError("must be a valid email address")
-    return value
-
-
-def _split_commas(value: object) -> object:
-    """Accept `status=A,B` as well as `status=A&status=B`."""
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, list):
-        return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
-    return value
-
-
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_normalise_email)]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(max_length=10_000)]
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
-StatusList = Annotated[list[TaskStatus], BeforeValidator(_split_commas)]
-PriorityList = Annotated[list[TaskPriority], BeforeValidator(_split_commas)]
+EVERY_OWNER = "*"
+# `userId=` on reads: one owner's id, or `*` for every owner (admins only).
+OwnerScope = uuid.UUID | Literal["*"]
 
 
 class WireModel(BaseModel):
@@ -68,6 +47,26 @@ class RequestModel(WireModel):
     """A request body: unknown fields are refused, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def _documented_as_not_null(
+    *names: str, extra: dict[str, Any] | None = None
+) -> Callable[[dict[str, Any]], None]:
+    """A PATCH field may be left out but not sent as null: say so in the JSON schema.
+
+    The Python type stays `X | None` (an unsent field is None); validators refuse nulls.
+    """
+
+    def strip_null(schema: dict[str, Any]) -> None:
+        schema.update(extra or {})
+        for name in names:
+            field = schema["properties"][to_camel(name)]
+            choices = [c for c in field.pop("anyOf", []) if c.get("type") != "null"]
+            if len(choices) == 1:
+                field.update(choices[0])
+            field.pop("default", None)
+
+    return strip_null
 
 
 # --- auth -------------------------------------------------------------------------------
@@ -118,7 +117,12 @@ class PageMeta(WireModel):
 
 
 class PageQuery(WireModel):
-    """`page` for offset pages, or `cursor` (from `meta.nextCursor`) for keyset pages."""
+    """`page` for offset pages, or `cursor` (from `meta.nextCursor`) for keyset pages.
+
+    Unknown parameters are refused: a misspelt filter must not quietly return everything.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     page: int = Field(default=1, ge=1)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
@@ -137,6 +141,12 @@ class UserCreate(RequestModel):
 
 class UserUpdate(RequestModel):
     """Self may change name, email and password (with `currentPassword`); admins all."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_documented_as_not_null(
+            "name", "email", "password", "current_password", "role", "is_active"
+        )
+    )
 
     name: PersonName | None = None
     email: Email | None = None
@@ -168,26 +178,39 @@ class TaskCreate(RequestModel):
     user_id: uuid.UUID | None = Field(default=None, description="Admins only: the owner.")
 
 
-class TaskUpdate(RequestModel):
-    """Any subset of the create fields; `dueDate: null` clears the due date."""
+class TaskChanges(RequestModel):
+    """Changes to a task; any subset of fields. `dueDate: null` clears the due date."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_documented_as_not_null("title", "status", "priority")
+    )
 
     title: Title | None = None
     description: Description | None = None
     status: TaskStatus | None = None
     priority: TaskPriority | None = None
     due_date: UtcDatetime | None = None
-    user_id: uuid.UUID | None = Field(default=None, description="Admins only: the new owner.")
 
     @model_validator(mode="after")
-    def _required_fields_are_not_null(self) -> TaskUpdate:
-        for name in ("title", "status", "priority", "user_id"):
-            if name in self.model_fields_set and getattr(self, name) is None:
+    def _required_fields_are_not_null(self) -> TaskChanges:
+        for name in self.model_fields_set & {"title", "status", "priority", "user_id"}:
+            if getattr(self, name) is None:
                 raise ValueError(f"{to_camel(name)} cannot be null")
         return self
 
     def changes(self) -> dict[str, object]:
         """Only the fields the client sent."""
         return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class TaskUpdate(TaskChanges):
+    """Any subset of the create fields; `dueDate: null` clears the due date."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_documented_as_not_null("title", "status", "priority", "user_id")
+    )
+
+    user_id: uuid.UUID | None = Field(default=None, description="Admins only: the new owner.")
 
 
 class TaskOut(WireModel):
@@ -216,7 +239,7 @@ class TaskQuery(PageQuery):
     due_after: UtcDatetime | None = None
     overdue: bool | None = None
     number: int | None = Field(default=None, ge=1)
-    user_id: str | None = Field(
+    user_id: OwnerScope | None = Field(
         default=None, description="Admins only: an owner's id, or `*` for every owner."
     )
     sort: TaskSort = "createdAt"
@@ -236,7 +259,9 @@ class TaskStats(WireModel):
 
 
 class StatsQuery(WireModel):
-    user_id: str | None = Field(
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: OwnerScope | None = Field(
         default=None, description="Admins only: an owner's id, or `*` for every owner."
     )
 
@@ -245,15 +270,32 @@ BatchAction = Literal["complete", "delete", "update"]
 
 
 class BatchRequest(RequestModel):
+    """`changes` goes with `update` and only with it; ids the caller cannot see fail alone."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_documented_as_not_null(
+            "changes",
+            extra={
+                "oneOf": [
+                    {"properties": {"action": {"const": "update"}}, "required": ["changes"]},
+                    {
+                        "properties": {"action": {"enum": ["complete", "delete"]}},
+                        "not": {"required": ["changes"]},
+                    },
+                ]
+            },
+        )
+    )
+
     action: BatchAction
     tasks: list[uuid.UUID] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
-    changes: TaskUpdate | None = None
+    changes: TaskChanges | None = None
 
     @model_validator(mode="after")
     def _changes_go_with_update(self) -> BatchRequest:
-        if self.action == "update" and not (self.changes and self.changes.model_fields_set):
+        if self.action == "update" and self.changes is None:
             raise ValueError("changes is required for the update action")
-        if self.action != "update" and self.changes is not None:
+        if self.action != "update" and "changes" in self.model_fields_set:
             raise ValueError("changes is only allowed with the update action")
         return self
 

@@ -31,7 +31,7 @@ def list_notifications(
 
 
 @router.post(
-    "/{notification_id}/read",
+    "/{notification_id:uuid}/read",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 429),
 )

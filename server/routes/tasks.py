@@ -84,7 +84,7 @@ def run_batch(data: BatchRequest, session: SessionDep, actor: ActorDep) -> Respo
     return json_response(to_json(task_batch.run_batch(session, actor=actor, request=data)))
 
 
-@router.get("/{task_id}", response_model=TaskOut, responses=problem_responses(401, 404, 429))
+@router.get("/{task_id:uuid}", response_model=TaskOut, responses=problem_responses(401, 404, 429))
 def get_task(
     task_id: uuid.UUID, session: SessionDep, actor: ActorDep, runtime: RuntimeDep
 ) -> Response:
@@ -94,7 +94,7 @@ def get_task(
 
 
 @router.patch(
-    "/{task_id}",
+    "/{task_id:uuid}",
     response_model=TaskOut,
     responses=problem_responses(400, 401, 403, 404, 412, 413, 422, 429),
 )
@@ -113,7 +113,7 @@ def update_task(
 
 
 @router.delete(
-    "/{task_id}",
+    "/{task_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 412, 429),
 )

@@ -44,14 +44,14 @@ def list_users(
     return json_response(to_json(page))
 
 
-@router.get("/{user_id}", response_model=UserOut, responses=problem_responses(401, 404, 429))
+@router.get("/{user_id:uuid}", response_model=UserOut, responses=problem_responses(401, 404, 429))
 def get_user(user_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
     """An account: admins see all, users only themselves."""
     return json_response(to_json(users.get_user(session, actor=actor, user_id=user_id)))
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:uuid}",
     response_model=UserOut,
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429),
 )
@@ -70,7 +70,7 @@ def update_user(
 
 
 @router.delete(
-    "/{user_id}",
+    "/{user_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 409, 429),
 )

@@ -8,7 +8,6 @@ from sqlalchemy import delete, select, update
 
 from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskStatus
-from taskflow_core.errors import FieldError, InvalidInput
 from taskflow_core.models import Task
 from taskflow_core.schemas import BatchFailure, BatchRequest, BatchResult
 from taskflow_core.services.task_commands import bump_cache_versions, change_values
@@ -45,13 +44,12 @@ def run_batch(session: Session, *, actor: Actor, request: BatchRequest) -> Batch
             .values(change_values({"status": TaskStatus.COMPLETED}, now=now))
             .execution_options(synchronize_session=False)
         )
+    elif request.changes is None or not request.changes.changes():
+        # An update with nothing to change succeeds for every task it can see.
+        rows = session.execute(select(Task.id, Task.user_id).where(*scope))
+        return _result(request, ids, {row.id: row.user_id for row in rows})
     else:
-        assert request.changes is not None  # the schema requires changes for "update"
         changes = request.changes.changes()
-        if "user_id" in changes:
-            raise InvalidInput(
-                errors=[FieldError("changes.userId", "cannot be changed in a batch")]
-            )
         rows = session.execute(
             update(Task)
             .where(*scope)

@@ -10,10 +10,17 @@ from sqlalchemy import and_, case, func, not_, select
 
 from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskPriority, TaskStatus
-from taskflow_core.errors import FieldError, InvalidInput, NotFound, PermissionDenied
+from taskflow_core.errors import NotFound, PermissionDenied
 from taskflow_core.models import Task
 from taskflow_core.pagination import KeysetOrder, fetch_page
-from taskflow_core.schemas import TaskOut, TaskPage, TaskQuery, TaskStats
+from taskflow_core.schemas import (
+    EVERY_OWNER,
+    OwnerScope,
+    TaskOut,
+    TaskPage,
+    TaskQuery,
+    TaskStats,
+)
 from taskflow_core.sql import all_of, contains_text
 
 if TYPE_CHECKING:
@@ -26,7 +33,6 @@ if TYPE_CHECKING:
     from taskflow_core.pagination import Cursors
 
 TASK_NOT_FOUND = "Task not found"
-EVERY_OWNER = "*"
 
 # Each sort: its column, and how to read that column's value back from a cursor.
 _SORTS: dict[str, tuple[InstrumentedAttribute[Any], Callable[[Any], Any]]] = {
@@ -39,20 +45,14 @@ _SORTS: dict[str, tuple[InstrumentedAttribute[Any], Callable[[Any], Any]]] = {
 }
 
 
-def owner_scope(actor: Actor, requested: str | None) -> uuid.UUID | None:
+def owner_scope(actor: Actor, requested: OwnerScope | None) -> uuid.UUID | None:
     """Whose tasks a read covers: the caller's own, or (admins only) one owner's or all (None)."""
     if requested is None:
         return actor.user_id
-    if requested == EVERY_OWNER:
-        owner = None
-    else:
-        try:
-            owner = uuid.UUID(requested)
-        except ValueError as error:
-            raise InvalidInput(errors=[FieldError("userId", "must be a user id or '*'")]) from error
+    owner = None if requested == EVERY_OWNER else requested
     if owner != actor.user_id and not actor.is_admin:
         raise PermissionDenied("Only admins can read other users' tasks")
-    return owner
+    return owner if isinstance(owner, uuid.UUID) else None
 
 
 def visible_to(actor: Actor) -> ColumnElement[bool]:
@@ -89,7 +89,7 @@ def get_task(session: Session, *, actor: Actor, task_id: uuid.UUID) -> TaskOut:
     return TaskOut.model_validate(task)
 
 
-def task_stats(session: Session, *, actor: Actor, user_id: str | None = None) -> TaskStats:
+def task_stats(session: Session, *, actor: Actor, user_id: OwnerScope | None = None) -> TaskStats:
     """Counts by status and priority, and how many open tasks are past due, in one query."""
     owner = owner_scope(actor, user_id)
     overdue = case((is_overdue(utcnow()), 1), else_=0)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from taskflow_core.actor import Actor
     from taskflow_core.cache import Cache
     from taskflow_core.pagination import Cursors
-    from taskflow_core.schemas import TaskQuery
+    from taskflow_core.schemas import OwnerScope, TaskQuery
 
 
 class TaskReads:
@@ -60,7 +60,7 @@ class TaskReads:
             self._cache.set(key, b"%d\n%b" % (task.version, body), self._ttl)
         return body, task.version
 
-    def stats(self, session: Session, *, actor: Actor, user_id: str | None) -> bytes:
+    def stats(self, session: Session, *, actor: Actor, user_id: OwnerScope | None) -> bytes:
         """`GET /tasks/stats` as JSON."""
         own = task_queries.owner_scope(actor, user_id) == actor.user_id
         key = self._key(actor, "stats", "") if own else None

@@ -1,0 +1,93 @@
+"""Health probes and the OpenAPI document."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from taskflow_core.enums import Role
+from taskflow_core.runtime import build_runtime
+from tests.conftest import make_settings
+
+
+def test_liveness(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+
+
+def test_readiness_checks_the_database(client: TestClient) -> None:
+    body = client.get("/health/ready").json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["database"]["latencyMs"] >= 0
+
+
+def test_without_a_database_readiness_and_routes_answer_503_fast(tmp_path: Path) -> None:
+    # Nothing listens on port 1: the database is "down" from the first request on.
+    settings = make_settings(
+        "postgresql+psycopg://postgres@127.0.0.1:1/none", data_dir=tmp_path, db_timeout=1
+    )
+    runtime = build_runtime(settings)
+    token = runtime.security.access_tokens.issue(
+        user_id=uuid.uuid4(), role=Role.USER, now=datetime.now(UTC)
+    ).token
+    with TestClient(create_app(settings, runtime=runtime)) as client:
+        assert client.get("/health").status_code == 200
+        ready = client.get("/health/ready")
+        assert ready.status_code == 503
+        assert ready.json()["status"] == "down"
+        assert ready.json()["checks"]["database"]["status"] == "down"
+        tasks = client.get("/tasks", headers={"Authorization": f"Bearer {token}"})
+        assert tasks.status_code == 503
+        assert tasks.json()["detail"] == "Database unavailable"
+        assert tasks.headers["retry-after"]
+
+
+def test_every_route_is_documented_with_its_errors(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    expected = {
+        ("post", "/auth/register"),
+        ("post", "/auth/login"),
+        ("post", "/auth/refresh"),
+        ("post", "/auth/logout"),
+        ("get", "/auth/me"),
+        ("post", "/users"),
+        ("get", "/users"),
+        ("get", "/users/{user_id}"),
+        ("patch", "/users/{user_id}"),
+        ("delete", "/users/{user_id}"),
+        ("get", "/tasks"),
+        ("post", "/tasks"),
+        ("get", "/tasks/{task_id}"),
+        ("patch", "/tasks/{task_id}"),
+        ("delete", "/tasks/{task_id}"),
+        ("post", "/tasks/batch"),
+        ("get", "/tasks/stats"),
+        ("get", "/notifications"),
+        ("post", "/notifications/{notification_id}/read"),
+        ("get", "/health"),
+        ("get", "/health/ready"),
+    }
+    documented = {(m, p) for p, ops in spec["paths"].items() for m in ops}
+    assert expected <= documented
+    for method, path in expected - {("get", "/health"), ("get", "/health/ready")}:
+        operation = spec["paths"][path][method]
+        assert operation.get("summary") or operation.get("description"), (method, path)
+        errors = {code for code in operation["responses"] if code.startswith(("4", "5"))}
+        assert errors, (method, path)
+        for code in errors:
+            content = operation["responses"][code]["content"]
+            assert "application/problem+json" in content, (method, path, code)
+    assert "Problem" in spec["components"]["schemas"]
+    task_schema = spec["components"]["schemas"]["TaskOut"]["properties"]
+    assert {"dueDate", "createdAt", "userId", "completedAt"} <= set(task_schema)
+
+
+def test_swagger_ui_is_served(client: TestClient) -> None:
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "swagger" in response.text.lower()

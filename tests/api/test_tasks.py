@@ -1,0 +1,314 @@
+"""Task CRUD: validation, ownership, mass assignment, completedAt rules, ETags and If-Match."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from taskflow_core.runtime import Runtime
+from tests.conftest import bearer, make_admin, make_task, register
+
+
+def test_create_returns_the_task_with_location_and_etag(
+    client: TestClient, headers: dict[str, str], user: dict[str, Any]
+) -> None:
+    response = client.post(
+        "/tasks",
+        headers=headers,
+        json={
+            "title": "  Write the report  ",
+            "description": "Quarterly numbers",
+            "priority": "HIGH",
+            "dueDate": "2030-01-02T03:04:05+02:00",
+        },
+    )
+    assert response.status_code == 201
+    task = response.json()
+    assert task["title"] == "Write the report"
+    assert task["status"] == "PENDING"
+    assert task["dueDate"] == "2030-01-02T01:04:05Z"  # stored and returned in UTC
+    assert task["userId"] == user["user"]["id"]
+    assert task["number"] == 1
+    assert task["version"] == 1
+    assert task["completedAt"] is None
+    assert response.headers["location"] == f"/tasks/{task['id']}"
+    assert response.headers["etag"] == '"1"'
+
+
+def test_defaults_and_naive_due_date_read_as_utc(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers, dueDate="2030-05-06T07:08:09")
+    assert task["priority"] == "MEDIUM"
+    assert task["description"] is None
+    assert task["dueDate"] == "2030-05-06T07:08:09Z"
+
+
+def test_numbers_count_up_per_owner_and_are_never_reused(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    first = make_task(client, headers)
+    second = make_task(client, headers)
+    assert (first["number"], second["number"]) == (1, 2)
+    client.delete(f"/tasks/{second['id']}", headers=headers)
+    assert make_task(client, headers)["number"] == 3
+    other = bearer(register(client))
+    assert make_task(client, other)["number"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"title": "ok", "description": "d" * 10_001}, "description"),
+        ({"title": "ok", "status": "DONE"}, "status"),
+        ({"title": "ok", "priority": "low"}, "priority"),
+        ({"title": "ok", "dueDate": "next tuesday"}, "dueDate"),
+        ({}, "title"),
+    ],
+)
+def test_invalid_task_is_422_naming_the_field(
+    client: TestClient, headers: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    response = client.post("/tasks", headers=headers, json=body)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+    assert client.get("/tasks", headers=headers).json()["meta"]["total"] == 0
+
+
+@pytest.mark.parametrize("field", ["id", "version", "createdAt", "updatedAt", "number", "owner"])
+def test_unknown_or_server_owned_fields_are_refused(
+    client: TestClient, headers: dict[str, str], field: str
+) -> None:
+    response = client.post("/tasks", headers=headers, json={"title": "t", field: "x"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": field, "message": "unknown field"}]
+
+
+def test_a_user_cannot_create_a_task_for_someone_else(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    victim = register(client)
+    response = client.post(
+        "/tasks", headers=headers, json={"title": "t", "userId": victim["user"]["id"]}
+    )
+    assert response.status_code == 403
+    assert client.get("/tasks", headers=bearer(victim)).json()["data"] == []
+
+
+def test_an_admin_can_create_a_task_for_a_user(client: TestClient, runtime: Runtime) -> None:
+    admin = make_admin(client, runtime)
+    owner = register(client)
+    task = make_task(client, bearer(admin), userId=owner["user"]["id"])
+    assert task["userId"] == owner["user"]["id"]
+    assert client.get(f"/tasks/{task['id']}", headers=bearer(owner)).status_code == 200
+
+
+def test_admin_creating_for_an_unknown_user_is_422(client: TestClient, runtime: Runtime) -> None:
+    admin = make_admin(client, runtime)
+    response = client.post(
+        "/tasks", headers=bearer(admin), json={"title": "t", "userId": str(uuid.uuid4())}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "userId"
+
+
+def test_other_users_tasks_are_404_on_every_route(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    mine = make_task(client, headers)
+    intruder = bearer(register(client))
+    url = f"/tasks/{mine['id']}"
+    assert client.get(url, headers=intruder).status_code == 404
+    assert client.patch(url, headers=intruder, json={"title": "pwned"}).status_code == 404
+    assert client.delete(url, headers=intruder).status_code == 404
+    assert client.get(url, headers=headers).json()["title"] == "A task"
+
+
+def test_admin_sees_and_changes_any_task(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    admin = bearer(make_admin(client, runtime))
+    assert client.get(f"/tasks/{task['id']}", headers=admin).status_code == 200
+    patched = client.patch(f"/tasks/{task['id']}", headers=admin, json={"priority": "LOW"})
+    assert patched.json()["priority"] == "LOW"
+    assert client.get(f"/tasks/{task['id']}", headers=headers).json()["priority"] == "LOW"
+
+
+def test_patch_changes_only_the_fields_sent(client: TestClient, headers: dict[str, str]) -> None:
+    task = make_task(client, headers, description="keep me", priority="HIGH")
+    response = client.patch(f"/tasks/{task['id']}", headers=headers, json={"title": "Renamed"})
+    assert response.status_code == 200
+    patched = response.json()
+    assert patched["title"] == "Renamed"
+    assert patched["description"] == "keep me"
+    assert patched["priority"] == "HIGH"
+    assert patched["version"] == 2
+    assert patched["updatedAt"] > task["updatedAt"]
+    assert response.headers["etag"] == '"2"'
+
+
+def test_null_due_date_clears_it_but_null_title_is_refused(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers, dueDate="2030-01-01T00:00:00Z")
+    cleared = client.patch(f"/tasks/{task['id']}", headers=headers, json={"dueDate": None})
+    assert cleared.json()["dueDate"] is None
+    refused = client.patch(f"/tasks/{task['id']}", headers=headers, json={"title": None})
+    assert refused.status_code == 422
+
+
+def test_patch_refuses_server_owned_fields(client: TestClient, headers: dict[str, str]) -> None:
+    task = make_task(client, headers)
+    for field, value in [("version", 9), ("id", str(uuid.uuid4())), ("completedAt", None)]:
+        response = client.patch(f"/tasks/{task['id']}", headers=headers, json={field: value})
+        assert response.status_code == 422, field
+    assert client.get(f"/tasks/{task['id']}", headers=headers).json()["version"] == 1
+
+
+def test_a_user_cannot_move_a_task_to_someone_else(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    other = register(client)
+    response = client.patch(
+        f"/tasks/{task['id']}", headers=headers, json={"userId": other["user"]["id"]}
+    )
+    assert response.status_code == 403
+
+
+def test_an_admin_moving_a_task_gives_it_the_new_owners_next_number(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    owner = register(client)
+    make_task(client, bearer(owner))
+    admin = bearer(make_admin(client, runtime))
+    moved = client.patch(
+        f"/tasks/{task['id']}", headers=admin, json={"userId": owner["user"]["id"], "title": "M"}
+    ).json()
+    assert (moved["userId"], moved["number"], moved["title"]) == (owner["user"]["id"], 2, "M")
+    assert client.get(f"/tasks/{task['id']}", headers=headers).status_code == 404
+
+
+def test_completing_sets_completed_at_and_reopening_clears_it(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    url = f"/tasks/{task['id']}"
+    done = client.patch(url, headers=headers, json={"status": "COMPLETED"}).json()
+    assert done["completedAt"] is not None
+    again = client.patch(url, headers=headers, json={"status": "COMPLETED"}).json()
+    assert again["completedAt"] == done["completedAt"]
+    reopened = client.patch(url, headers=headers, json={"status": "IN_PROGRESS"}).json()
+    assert reopened["completedAt"] is None
+
+
+def test_creating_a_completed_task_sets_completed_at(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    assert make_task(client, headers, status="COMPLETED")["completedAt"] is not None
+
+
+def test_if_match_with_the_current_etag_succeeds_and_a_stale_one_is_412(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    url = f"/tasks/{task['id']}"
+    first = client.patch(url, headers=headers | {"If-Match": '"1"'}, json={"title": "First"})
+    assert first.status_code == 200
+    stale = client.patch(url, headers=headers | {"If-Match": '"1"'}, json={"title": "Second"})
+    assert stale.status_code == 412
+    assert stale.headers["content-type"] == "application/problem+json"
+    assert client.get(url, headers=headers).json()["title"] == "First"
+
+
+@pytest.mark.parametrize("if_match", ['W/"1"', '"7", "1"', "*"])
+def test_if_match_accepts_weak_lists_and_star(
+    client: TestClient, headers: dict[str, str], if_match: str
+) -> None:
+    task = make_task(client, headers)
+    response = client.patch(
+        f"/tasks/{task['id']}", headers=headers | {"If-Match": if_match}, json={"title": "ok"}
+    )
+    assert response.status_code == 200
+
+
+def test_garbage_if_match_never_matches(client: TestClient, headers: dict[str, str]) -> None:
+    task = make_task(client, headers)
+    response = client.patch(
+        f"/tasks/{task['id']}", headers=headers | {"If-Match": "garbage"}, json={"title": "x"}
+    )
+    assert response.status_code == 412
+
+
+def test_if_match_on_someone_elses_task_is_404_not_412(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    intruder = bearer(register(client))
+    response = client.patch(
+        f"/tasks/{task['id']}", headers=intruder | {"If-Match": '"9"'}, json={"title": "x"}
+    )
+    assert response.status_code == 404
+
+
+def test_stale_if_match_on_delete_keeps_the_task(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    url = f"/tasks/{task['id']}"
+    client.patch(url, headers=headers, json={"title": "changed"})
+    assert client.delete(url, headers=headers | {"If-Match": '"1"'}).status_code == 412
+    assert client.delete(url, headers=headers | {"If-Match": '"2"'}).status_code == 204
+    assert client.get(url, headers=headers).status_code == 404
+
+
+def test_get_carries_the_etag(client: TestClient, headers: dict[str, str]) -> None:
+    task = make_task(client, headers)
+    response = client.get(f"/tasks/{task['id']}", headers=headers)
+    assert response.headers["etag"] == '"1"'
+    assert response.json() == task
+
+
+def test_an_empty_patch_changes_nothing(client: TestClient, headers: dict[str, str]) -> None:
+    task = make_task(client, headers)
+    response = client.patch(f"/tasks/{task['id']}", headers=headers, json={})
+    assert response.status_code == 200
+    assert response.json()["version"] == 1
+
+
+def test_reads_see_writes_immediately_despite_the_cache(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    url = f"/tasks/{task['id']}"
+    assert client.get(url, headers=headers).json()["title"] == "A task"
+    assert client.get("/tasks", headers=headers).json()["meta"]["total"] == 1
+    assert client.get("/tasks/stats", headers=headers).json()["total"] == 1
+    client.patch(url, headers=headers, json={"title": "Changed"})
+    make_task(client, headers)
+    assert client.get(url, headers=headers).json()["title"] == "Changed"
+    assert client.get("/tasks", headers=headers).json()["meta"]["total"] == 2
+    assert client.get("/tasks/stats", headers=headers).json()["total"] == 2
+    client.delete(url, headers=headers)
+    assert client.get(url, headers=headers).status_code == 404
+    assert client.get("/tasks/stats", headers=headers).json()["total"] == 1
+
+
+def test_an_admins_change_is_seen_by_the_owners_cached_reads(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    url = f"/tasks/{task['id']}"
+    assert client.get(url, headers=headers).json()["title"] == "A task"
+    admin = bearer(make_admin(client, runtime))
+    client.patch(url, headers=admin, json={"title": "By admin"})
+    assert client.get(url, headers=headers).json()["title"] == "By admin"
+    assert client.get("/tasks", headers=headers).json()["data"][0]["title"] == "By admin"

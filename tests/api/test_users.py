@@ -1,0 +1,215 @@
+"""Users: admin-only management, self-service, role rules, last-admin protection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from taskflow_core.runtime import Runtime
+from tests.conftest import TEST_PASSWORD, bearer, make_admin, make_task, random_email, register
+
+
+@pytest.fixture
+def admin(client: TestClient, runtime: Runtime) -> dict[str, Any]:
+    return make_admin(client, runtime)
+
+
+def login(client: TestClient, email: str, password: str = TEST_PASSWORD) -> Any:
+    return client.post("/auth/login", json={"email": email, "password": password})
+
+
+def test_admin_creates_a_user_with_a_role(client: TestClient, admin: dict[str, Any]) -> None:
+    email = random_email()
+    response = client.post(
+        "/users",
+        headers=bearer(admin),
+        json={
+            "email": email,
+            "name": "New Admin",
+            "password": TEST_PASSWORD,
+            "role": "admin",
+        },
+    )
+    assert response.status_code == 201
+    assert response.json()["role"] == "admin"
+    assert response.headers["location"] == f"/users/{response.json()['id']}"
+    assert "password" not in response.text
+    assert "hash" not in response.text.lower()
+    assert login(client, email).status_code == 200
+
+
+def test_creating_a_user_with_a_taken_email_is_409(
+    client: TestClient, admin: dict[str, Any]
+) -> None:
+    email = random_email()
+    register(client, email=email)
+    response = client.post(
+        "/users",
+        headers=bearer(admin),
+        json={"email": email, "name": "Dup", "password": TEST_PASSWORD},
+    )
+    assert response.status_code == 409
+
+
+def test_user_routes_for_admins_only_are_403_for_users(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    assert client.get("/users", headers=headers).status_code == 403
+    body = {"email": random_email(), "name": "x", "password": TEST_PASSWORD}
+    assert client.post("/users", headers=headers, json=body).status_code == 403
+
+
+def test_list_users_filters_and_paginates(client: TestClient, admin: dict[str, Any]) -> None:
+    marker = random_email("findme").split("@")[0]
+    for n in range(3):
+        register(client, email=f"{marker}{n}@example.com")
+    register(client)
+    response = client.get(f"/users?search={marker}&limit=2", headers=bearer(admin)).json()
+    assert response["meta"]["total"] == 3
+    assert len(response["data"]) == 2
+    rest = client.get(
+        "/users",
+        headers=bearer(admin),
+        params={"search": marker, "limit": 2, "cursor": response["meta"]["nextCursor"]},
+    )
+    assert len(rest.json()["data"]) == 1
+    admins = client.get("/users?role=admin", headers=bearer(admin)).json()["data"]
+    assert {u["role"] for u in admins} == {"admin"}
+
+
+def test_users_see_themselves_and_nobody_else(client: TestClient, user: dict[str, Any]) -> None:
+    other = register(client)
+    me = client.get(f"/users/{user['user']['id']}", headers=bearer(user))
+    assert me.status_code == 200
+    assert client.get(f"/users/{other['user']['id']}", headers=bearer(user)).status_code == 404
+    assert (
+        client.patch(
+            f"/users/{other['user']['id']}", headers=bearer(user), json={"name": "x"}
+        ).status_code
+        == 404
+    )
+    assert client.delete(f"/users/{other['user']['id']}", headers=bearer(user)).status_code == 404
+
+
+def test_self_service_name_and_email(client: TestClient, user: dict[str, Any]) -> None:
+    new_email = random_email()
+    response = client.patch(
+        f"/users/{user['user']['id']}",
+        headers=bearer(user),
+        json={"name": "Renamed", "email": new_email.upper()},
+    )
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["email"]) == ("Renamed", new_email)
+
+
+def test_changing_to_a_taken_email_is_409(client: TestClient, user: dict[str, Any]) -> None:
+    other = register(client)
+    response = client.patch(
+        f"/users/{user['user']['id']}", headers=bearer(user), json={"email": other["user"]["email"]}
+    )
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("field", [{"role": "admin"}, {"isActive": False}])
+def test_users_cannot_change_their_role_or_activity(
+    client: TestClient, user: dict[str, Any], field: dict[str, Any]
+) -> None:
+    response = client.patch(f"/users/{user['user']['id']}", headers=bearer(user), json=field)
+    assert response.status_code == 403
+    assert client.get("/auth/me", headers=bearer(user)).json()["role"] == "user"
+
+
+def test_password_change_needs_the_current_password_and_revokes_sessions(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    url = f"/users/{user['user']['id']}"
+    missing = client.patch(url, headers=bearer(user), json={"password": "new password 1"})
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "currentPassword"
+    wrong = client.patch(
+        url, headers=bearer(user), json={"password": "new password 1", "currentPassword": "nope"}
+    )
+    assert wrong.status_code == 422
+    ok = client.patch(
+        url,
+        headers=bearer(user),
+        json={"password": "new password 1", "currentPassword": TEST_PASSWORD},
+    )
+    assert ok.status_code == 200
+    assert (
+        client.post("/auth/refresh", json={"refreshToken": user["refreshToken"]}).status_code == 401
+    )
+    assert login(client, user["user"]["email"]).status_code == 401
+    assert login(client, user["user"]["email"], "new password 1").status_code == 200
+
+
+def test_admin_resets_a_password_without_the_old_one(
+    client: TestClient, admin: dict[str, Any], user: dict[str, Any]
+) -> None:
+    response = client.patch(
+        f"/users/{user['user']['id']}", headers=bearer(admin), json={"password": "reset by admin"}
+    )
+    assert response.status_code == 200
+    assert login(client, user["user"]["email"], "reset by admin").status_code == 200
+
+
+def test_deactivated_users_are_locked_out_at_once(
+    client: TestClient, admin: dict[str, Any], user: dict[str, Any]
+) -> None:
+    response = client.patch(
+        f"/users/{user['user']['id']}", headers=bearer(admin), json={"isActive": False}
+    )
+    assert response.json()["isActive"] is False
+    assert client.get("/tasks", headers=bearer(user)).status_code == 401
+    assert (
+        client.post("/auth/refresh", json={"refreshToken": user["refreshToken"]}).status_code == 401
+    )
+    assert login(client, user["user"]["email"]).status_code == 401
+
+
+def test_admin_promotes_a_user(
+    client: TestClient, admin: dict[str, Any], user: dict[str, Any]
+) -> None:
+    client.patch(f"/users/{user['user']['id']}", headers=bearer(admin), json={"role": "admin"})
+    # The role is read from the database on every request, not from the old token.
+    assert client.get("/users", headers=bearer(user)).status_code == 200
+
+
+def test_deleting_a_user_deletes_their_tasks(
+    client: TestClient, admin: dict[str, Any], user: dict[str, Any]
+) -> None:
+    task = make_task(client, bearer(user))
+    assert client.delete(f"/users/{user['user']['id']}", headers=bearer(admin)).status_code == 204
+    assert client.get(f"/tasks/{task['id']}", headers=bearer(admin)).status_code == 404
+    assert client.get(f"/users/{user['user']['id']}", headers=bearer(admin)).status_code == 404
+
+
+def test_the_last_active_admin_cannot_be_removed_demoted_or_deactivated(
+    client: TestClient, admin: dict[str, Any]
+) -> None:
+    url = f"/users/{admin['user']['id']}"
+    for body in ({"role": "user"}, {"isActive": False}):
+        response = client.patch(url, headers=bearer(admin), json=body)
+        assert response.status_code == 409, body
+    assert client.delete(url, headers=bearer(admin)).status_code == 409
+    assert client.get("/auth/me", headers=bearer(admin)).json()["role"] == "admin"
+
+
+def test_an_admin_can_step_down_once_another_admin_exists(
+    client: TestClient, runtime: Runtime, admin: dict[str, Any]
+) -> None:
+    make_admin(client, runtime)
+    response = client.patch(
+        f"/users/{admin['user']['id']}", headers=bearer(admin), json={"role": "user"}
+    )
+    assert response.status_code == 200
+
+
+def test_null_for_a_required_profile_field_is_422(client: TestClient, user: dict[str, Any]) -> None:
+    response = client.patch(
+        f"/users/{user['user']['id']}", headers=bearer(user), json={"name": None}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
