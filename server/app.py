@@ -9,6 +9,7 @@ import anyio
 import anyio.to_thread
 from fastapi import FastAPI
 
+from server.bench_probe import install_bench_probe
 from server.errors import install_error_handlers
 from server.logging import configure_logging
 from server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     for router in routers:
         app.include_router(router)
     app.state.api_routes = [route for router in routers for route in router.routes]
+    if settings.bench_probe:
+        install_bench_probe(app, runtime)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_size)
     app.add_middleware(RequestContextMiddleware)
     return app

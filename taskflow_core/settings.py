@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     password_hash_parallelism: int = Field(default=1, ge=1)
 
     log_level: str = "INFO"
+    # Benchmarks only: per-process request/SQL/cache counters at /_bench (unauthenticated).
+    bench_probe: bool = False
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
