@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from taskflow_cli.commands import db, server
+from taskflow_cli.commands import worker as worker_command
 from taskflow_cli.errors import run_guarded
 
 app = typer.Typer(
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.command("server")(server.serve)
+app.command("worker")(worker_command.work)
 
 
 def run() -> None:

@@ -1,27 +1,40 @@
 """The process's long-lived parts, built once from the settings.
 
 This is the one place that chooses between embedded mode (SQLite, in-memory cache and
-limiter, jobs on an in-process scheduler) and services mode; the rest of the code sees only
+limiter, jobs on an in-process scheduler) and services mode (`TASKFLOW_REDIS_URL` set: cache,
+rate limits and job queue in Redis, shared by every process); the rest of the code sees only
 the `Cache`, `RateLimiter` and `JobQueue` interfaces.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from taskflow_core.cache import Cache, MemoryCache, NullCache
 from taskflow_core.db import Database
-from taskflow_core.jobs import InlineJobQueue, JobQueue, LogNotifier, Notifier, scan_overdue
+from taskflow_core.jobs import (
+    InlineJobQueue,
+    JobQueue,
+    LogNotifier,
+    Notifier,
+    retry_delays,
+    scan_overdue,
+)
 from taskflow_core.pagination import Cursors
 from taskflow_core.ratelimit import MemoryRateLimiter, RateLimiter
 from taskflow_core.scheduler import IntervalScheduler
 from taskflow_core.schemas import DependencyCheck
 from taskflow_core.security import Security
 from taskflow_core.services.task_reads import TaskReads
+from taskflow_core.webhook import WebhookNotifier
 
 if TYPE_CHECKING:
+    from taskflow_core.redis_guard import RedisGuard
     from taskflow_core.settings import Settings
+
+log = logging.getLogger("taskflow.runtime")
 
 
 @dataclass
@@ -36,31 +49,66 @@ class Runtime:
     limiter: RateLimiter
     notifier: Notifier
     task_reads: TaskReads
+    # Services mode only: the guarded client the cache, limiter and queue share.
+    redis: RedisGuard | None = None
     jobs: JobQueue = field(init=False)
     _scheduler: IntervalScheduler | None = field(default=None, init=False)
 
     def start_background(self) -> None:
-        """Start the in-process overdue scan (embedded mode)."""
+        """Start the in-process overdue scan: always in embedded mode, and in services mode
+        as a stand-in that scans only while Redis (and with it RQ's cron) is unreachable."""
         if self._scheduler is None and self.settings.overdue_scan_interval > 0:
+            job = scan_overdue if self.redis is None else Runtime.scan_while_redis_is_away
             self._scheduler = IntervalScheduler(
-                lambda: scan_overdue(self), interval=self.settings.overdue_scan_interval
+                lambda: job(self), interval=self.settings.overdue_scan_interval
             )
             self._scheduler.start()
 
+    def scan_while_redis_is_away(self) -> int | None:
+        """Run the overdue scan here if Redis does not answer; None when RQ's cron has it.
+
+        Several server processes may scan at once: notifications are created idempotently.
+        """
+        if self.redis is None or self.redis.ping().status == "ok":
+            return None
+        log.warning("Redis unreachable: running the overdue scan in this process")
+        return scan_overdue(self)
+
     def check_redis(self) -> DependencyCheck:
-        """Redis's health; embedded mode has none to check."""
-        return DependencyCheck(status="disabled")
+        """Redis's health, with its latency; embedded mode has none to check."""
+        if self.redis is None:
+            return DependencyCheck(status="disabled")
+        return self.redis.ping()
 
     def close(self) -> None:
         if self._scheduler is not None:
             self._scheduler.stop()
             self._scheduler = None
+        self.jobs.close()
+        if self.redis is not None:
+            self.redis.close()
         self.database.dispose()
 
 
 def build_runtime(settings: Settings, *, database_url: str | None = None) -> Runtime:
     """Build the parts for the configured mode."""
-    cache: Cache = MemoryCache() if settings.cache_ttl > 0 else NullCache()
+    guard: RedisGuard | None = None
+    cache: Cache = NullCache()
+    limiter: RateLimiter
+    if settings.redis_url:
+        # Redis and RQ are imported only here, so embedded mode never loads them.
+        from taskflow_core.redis_cache import RedisCache  # noqa: PLC0415
+        from taskflow_core.redis_guard import RedisGuard  # noqa: PLC0415
+        from taskflow_core.redis_ratelimit import RedisRateLimiter  # noqa: PLC0415
+
+        guard = RedisGuard.from_settings(settings)
+        if settings.cache_ttl > 0:
+            cache = RedisCache(guard)
+        limiter = RedisRateLimiter(guard, fallback=MemoryRateLimiter())
+    else:
+        if settings.cache_ttl > 0:
+            cache = MemoryCache()
+        limiter = MemoryRateLimiter()
     cursors = Cursors(settings.signing_key)
     runtime = Runtime(
         settings=settings,
@@ -68,9 +116,21 @@ def build_runtime(settings: Settings, *, database_url: str | None = None) -> Run
         security=Security(settings),
         cursors=cursors,
         cache=cache,
-        limiter=MemoryRateLimiter(),
+        limiter=limiter,
         notifier=LogNotifier(),
         task_reads=TaskReads(cache=cache, ttl=settings.cache_ttl, cursors=cursors),
+        redis=guard,
     )
-    runtime.jobs = InlineJobQueue(runtime)
+    runtime.jobs = _job_queue(runtime)
+    if settings.webhook_url:
+        runtime.notifier = WebhookNotifier(runtime.jobs)
     return runtime
+
+
+def _job_queue(runtime: Runtime) -> JobQueue:
+    inline = InlineJobQueue(runtime, retry_delays=retry_delays(runtime.settings))
+    if runtime.redis is None:
+        return inline
+    from taskflow_core.rq_jobs import RQJobQueue  # noqa: PLC0415 - as above
+
+    return RQJobQueue(runtime.redis, settings=runtime.settings, fallback=inline)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -92,9 +93,22 @@ class Settings(BaseSettings):
     db_timeout: float = Field(default=5.0, gt=0)
     statement_timeout: float = Field(default=15.0, gt=0)
 
-    # Seconds between overdue scans; 0 turns the in-process scan off.
+    # Services mode: every cache or rate-limit call to Redis gives up after this many
+    # seconds, and after `redis_breaker_threshold` failures in a row Redis is left alone for
+    # `redis_breaker_cooldown` seconds (cache bypassed, limits counted in memory).
+    redis_timeout: float = Field(default=0.1, gt=0)
+    redis_breaker_threshold: int = Field(default=3, ge=1)
+    redis_breaker_cooldown: float = Field(default=5.0, gt=0)
+
+    # Seconds between overdue scans (RQ's cron in services mode, a thread otherwise);
+    # 0 turns the scan off.
     overdue_scan_interval: int = Field(default=300, ge=0)
+    # A failed job runs again up to `job_retries` times, `job_retry_backoff` seconds after
+    # the first failure, doubling each time.
+    job_retries: int = Field(default=3, ge=0)
+    job_retry_backoff: int = Field(default=10, ge=0)
     webhook_url: str | None = None
+    webhook_timeout: float = Field(default=5.0, gt=0)
 
     # Argon2id at OWASP's minimum (19 MiB, 2 passes, 1 lane); lower only in tests.
     password_hash_memory_kib: int = Field(default=19_456, ge=8)
@@ -116,6 +130,18 @@ class Settings(BaseSettings):
     @classmethod
     def _networks(cls, value: list[IPNetwork]) -> list[IPNetwork]:
         return [ipaddress.ip_network(net, strict=False) for net in value]
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _http_webhook(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        # The URL reaches urllib: anything but http(s) (file:, ftp:) would read or send
+        # something other than a webhook POST.
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"invalid webhook URL {value!r}: expected http:// or https://")
+        return value
 
     @field_validator("rate_limit", "auth_rate_limit")
     @classmethod

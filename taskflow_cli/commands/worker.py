@@ -1,0 +1,107 @@
+"""`taskflow worker`: run background jobs (services mode), or show the queue with --status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from taskflow_cli.commands.db import load_settings, require_current_schema
+from taskflow_cli.errors import USAGE, fail
+from taskflow_core.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from taskflow_core.settings import Settings
+    from taskflow_core.worker import QueueStatus
+
+
+def work(
+    burst: Annotated[
+        bool, typer.Option("--burst", help="Run the due scan and the queued jobs, then exit.")
+    ] = False,
+    status: Annotated[
+        bool, typer.Option("--status", help="Show queue depth, workers and failures, then exit.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="With --status: print JSON.")] = False,
+) -> None:
+    """Run an RQ worker with its scheduler and the overdue-scan cron (needs Redis)."""
+    settings = load_settings()
+    if not settings.redis_url:
+        fail("the worker runs in services mode: set TASKFLOW_REDIS_URL", USAGE)
+    if status:
+        _show_status(settings, as_json=as_json)
+        return
+    import redis
+
+    from taskflow_core.worker import run_worker
+
+    require_current_schema(settings.resolved_database_url)
+    _log_to_stderr(settings.log_level)
+    mode = "burst" if burst else f"overdue scan every {settings.overdue_scan_interval}s"
+    typer.echo(f"TaskFlow worker on {_safe_url(settings.redis_url)} ({mode})", err=True)
+    try:
+        run_worker(settings, burst=burst)
+    except redis.RedisError as error:
+        # Only a burst run gets here: a long-running worker waits for Redis instead.
+        raise ServiceUnavailable(f"cannot reach Redis ({error})") from error
+
+
+def _show_status(settings: Settings, *, as_json: bool) -> None:
+    import redis
+
+    from taskflow_core.worker import queue_status, worker_connection
+
+    connection = worker_connection(settings)
+    try:
+        report = queue_status(connection)
+    except redis.RedisError as error:
+        raise ServiceUnavailable(f"cannot reach Redis ({error})") from error
+    finally:
+        connection.close()
+    if as_json:
+        sys.stdout.write(json.dumps(_as_dict(report), indent=2) + "\n")
+        return
+    for line in _status_lines(report):
+        typer.echo(line)
+
+
+def _as_dict(report: QueueStatus) -> dict[str, object]:
+    from dataclasses import asdict
+
+    data = asdict(report)
+    for failure in data["recent_failures"]:
+        ended = failure["ended_at"]
+        failure["ended_at"] = ended.isoformat() if ended else None
+    return data
+
+
+def _status_lines(report: QueueStatus) -> list[str]:
+    lines = [
+        f"queue {report.queue}: {report.queued} queued, {report.started} running, "
+        f"{report.scheduled} waiting to retry, {report.failed} failed",
+        f"workers: {report.workers}   cron schedulers: {report.cron_schedulers}",
+    ]
+    if report.recent_failures:
+        lines.append("recent failures:")
+        for failure in report.recent_failures:
+            ended = failure.ended_at.isoformat(timespec="seconds") if failure.ended_at else "-"
+            lines.append(f"  {ended}  {failure.id}  {failure.description}")
+            if failure.error:
+                lines.append(f"      {failure.error}")
+    return lines
+
+
+def _log_to_stderr(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _safe_url(url: str) -> str:
+    """The Redis URL without its password, for the start-up line."""
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,202 @@
+"""`taskflow worker`: an RQ worker, RQ's scheduler (for delayed retries) and the scan cron.
+
+The worker runs jobs in its own process (RQ's SimpleWorker), so the Runtime and its
+connection pool are built once and reused by every job rather than per forked job. When
+Redis goes away the worker waits for it and starts again; nothing needs a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import redis
+from rq import Queue, SimpleWorker
+from rq.job import Job
+from rq.registry import FailedJobRegistry
+
+from taskflow_core.rq_cron import OverdueScanCron
+from taskflow_core.rq_jobs import QUEUE_NAME, use_worker_runtime
+from taskflow_core.runtime import build_runtime
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from taskflow_core.settings import Settings
+
+log = logging.getLogger("taskflow.worker")
+
+RECONNECT_MAX_DELAY = 5.0
+MAINTENANCE_INTERVAL = 60
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def worker_connection(settings: Settings) -> redis.Redis:
+    """A Redis connection for RQ itself: normal timeouts (RQ stretches them for blocking pops)."""
+    if not settings.redis_url:
+        raise ValueError("the worker needs TASKFLOW_REDIS_URL")
+    return redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=10)
+
+
+class _Worker(SimpleWorker):
+    """RQ's in-process worker, telling us when a signal (not a lost Redis) ended its loop."""
+
+    # After an outage RQ polls Redis with exponential backoff up to a minute; a few seconds
+    # gets the queue moving soon after Redis returns.
+    max_connection_wait_time = RECONNECT_MAX_DELAY
+
+    def __init__(self, *args: Any, on_stop: threading.Event, **kwargs: Any) -> None:
+        # Maintenance also restarts RQ's scheduler process (delayed retries) if a Redis
+        # outage killed it: every minute rather than every ten.
+        kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
+        super().__init__(*args, **kwargs)
+        self._on_stop = on_stop
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        self._on_stop.set()
+        super().request_stop(signum, frame)  # type: ignore[no-untyped-call]  # rq leaves it untyped
+
+
+def run_worker(settings: Settings, *, burst: bool = False) -> bool:
+    """Work the TaskFlow queue until stopped (SIGINT/SIGTERM), or until empty with `burst`.
+
+    Must run on the main thread (RQ installs signal handlers); they are restored on return.
+
+    Args:
+        settings: Services-mode settings (`TASKFLOW_REDIS_URL` set).
+        burst: Enqueue the scan if due, run the queued jobs, then return.
+
+    Returns:
+        Whether any job ran.
+    """
+    saved_handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    stop = threading.Event()
+    runtime = build_runtime(settings)
+    use_worker_runtime(runtime)
+    connection = worker_connection(settings)
+    # RQ stretches its connection's socket timeout for blocking pops; the cron thread and
+    # the wait for Redis keep normal timeouts on a connection of their own.
+    control = worker_connection(settings)
+    queue = Queue(QUEUE_NAME, connection=connection)
+    interval = settings.overdue_scan_interval
+    cron = OverdueScanCron(control, interval=interval) if interval > 0 else None
+    level = settings.log_level.upper()
+    worked = False
+    try:
+        if burst:
+            if cron is not None:
+                cron.enqueue_due()
+            worker = _Worker([queue], connection=connection, on_stop=stop)
+            return worker.work(burst=True, with_scheduler=True, logging_level=level)
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, lambda *_: stop.set())
+        if cron is not None:
+            cron.start()
+        while not stop.is_set():
+            if not _wait_for_redis(control, stop):
+                break
+            worker = _Worker([queue], connection=connection, on_stop=stop)
+            try:
+                worked = worker.work(with_scheduler=True, logging_level=level) or worked
+            except redis.RedisError as error:
+                log.warning("worker lost Redis (%s)", error)
+            # RQ's handlers outlive its loop; ours let a signal end the wait for Redis.
+            for sig in STOP_SIGNALS:
+                signal.signal(sig, lambda *_: stop.set())
+            stop.wait(1.0)
+        return worked
+    finally:
+        if cron is not None:
+            cron.stop()
+        for sig, handler in saved_handlers.items():
+            signal.signal(sig, handler)
+        use_worker_runtime(None)
+        runtime.close()
+        connection.close()
+        control.close()
+
+
+def _wait_for_redis(connection: redis.Redis, stop: threading.Event) -> bool:
+    """Ping until Redis answers (True) or a stop is requested (False)."""
+    delay = 0.25
+    warned = False
+    while not stop.is_set():
+        try:
+            connection.ping()
+        except redis.RedisError as error:
+            if not warned:
+                log.warning("waiting for Redis (%s)", error)
+                warned = True
+            stop.wait(delay)
+            delay = min(delay * 2, RECONNECT_MAX_DELAY)
+            continue
+        if warned:
+            log.warning("Redis is back: resuming work")
+        return True
+    return False
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    """One job in RQ's failed registry."""
+
+    id: str
+    description: str
+    ended_at: datetime | None
+    error: str
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    """What `taskflow worker --status` shows."""
+
+    queue: str
+    queued: int
+    started: int
+    scheduled: int
+    failed: int
+    workers: int
+    cron_schedulers: int
+    recent_failures: list[FailedJob] = field(default_factory=list)
+
+
+def queue_status(connection: redis.Redis, *, recent: int = 5) -> QueueStatus:
+    """Depth of the TaskFlow queue, its registries, live workers and the latest failures.
+
+    Args:
+        connection: Any Redis connection to the services-mode Redis.
+        recent: How many of the newest failed jobs to describe.
+
+    Raises:
+        redis.RedisError: Redis is unreachable.
+    """
+    from rq.cron import CronScheduler  # noqa: PLC0415 - only the status needs it
+
+    queue = Queue(QUEUE_NAME, connection=connection)
+    failed = FailedJobRegistry(queue=queue)
+    ids = failed.get_job_ids(0, recent - 1, desc=True) if recent > 0 else []
+    jobs = [job for job in Job.fetch_many(ids, connection=connection) if job is not None]
+    return QueueStatus(
+        queue=QUEUE_NAME,
+        queued=queue.count,
+        started=queue.started_job_registry.count,
+        scheduled=queue.scheduled_job_registry.count,
+        failed=failed.count,
+        workers=SimpleWorker.count(queue=queue),
+        cron_schedulers=len(CronScheduler.all(connection)),
+        recent_failures=[_failed_job(job) for job in jobs],
+    )
+
+
+def _failed_job(job: Job) -> FailedJob:
+    result = job.latest_result()
+    error = (result.exc_string or "").strip() if result is not None else ""
+    return FailedJob(
+        id=job.id,
+        description=job.description or job.func_name or "",
+        ended_at=job.ended_at,
+        error=error.splitlines()[-1] if error else "",
+    )
