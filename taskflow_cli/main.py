@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from taskflow_cli.commands import db, server
+from taskflow_cli.commands import auth, db, notifications, server, tasks, users
 from taskflow_cli.commands import worker as worker_command
 from taskflow_cli.errors import run_guarded
+from taskflow_cli.options import global_options
 
 app = typer.Typer(
     name="taskflow",
@@ -14,6 +15,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.callback()(global_options)
+app.command("login")(auth.login)
+app.command("logout")(auth.logout)
+app.command("whoami")(auth.whoami)
+app.add_typer(auth.app, name="auth")
+app.add_typer(tasks.app, name="tasks")
+app.add_typer(users.app, name="users")
+app.add_typer(notifications.app, name="notifications")
 app.add_typer(db.app, name="db")
 app.command("server")(server.serve)
 app.command("worker")(worker_command.work)
@@ -21,4 +30,4 @@ app.command("worker")(worker_command.work)
 
 def run() -> None:
     """Console-script entry point."""
-    run_guarded(lambda: app(standalone_mode=True))
+    run_guarded(lambda: app(standalone_mode=False))
