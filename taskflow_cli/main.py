@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from taskflow_cli.commands import auth, db, notifications, server, tasks, users
+from taskflow_cli.commands import tui as tui_command
 from taskflow_cli.commands import worker as worker_command
 from taskflow_cli.errors import run_guarded
 from taskflow_cli.options import global_options
@@ -26,6 +27,7 @@ app.add_typer(notifications.app, name="notifications")
 app.add_typer(db.app, name="db")
 app.command("server")(server.serve)
 app.command("worker")(worker_command.work)
+app.command("tui")(tui_command.tui)
 
 
 def run() -> None:

@@ -1,0 +1,142 @@
+"""What the dashboard asks of the server, in typed values, over the shared `ApiClient`.
+
+Every method blocks on the network: call them from Textual thread workers only. The client
+refreshes an expired access token by itself; a session the server no longer accepts surfaces
+as `AuthenticationFailed` (`NotLoggedIn`, `SessionExpired`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from taskflow_cli.tui.models import Account, Notification, Stats, Task, TaskPage
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from taskflow_cli.client import ApiClient
+    from taskflow_cli.tokens import TokenStore
+    from taskflow_cli.tui.query import TaskFilters
+
+    ClientFactory = Callable[[str], ApiClient]
+
+Json = dict[str, Any]
+NOTIFICATIONS_SHOWN = 50
+
+
+def _open_client(server: str) -> ApiClient:
+    from taskflow_cli.client import ApiClient
+
+    # A dashboard would rather show a toast soon than wait long on a stuck server.
+    return ApiClient(server, timeout=10.0, retries=1)
+
+
+class TaskflowApi:
+    """The TaskFlow API as the dashboard uses it, for one server at a time."""
+
+    def __init__(self, server: str, *, client_factory: ClientFactory | None = None) -> None:
+        self._server = server
+        self._factory = client_factory or _open_client
+        self._client: ApiClient | None = None
+        self._lock = threading.Lock()
+        # Who was last logged in here, to fill in the login screen after a session ends.
+        self.last_email = ""
+
+    @property
+    def server(self) -> str:
+        return self._server
+
+    @property
+    def client(self) -> ApiClient:
+        # Built on first use, in a worker: importing httpx is not free.
+        with self._lock:
+            if self._client is None:
+                self._client = self._factory(self._server)
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    # --- session ------------------------------------------------------------------------
+
+    def account(self) -> Account:
+        """The stored login for this server (no request); NotLoggedIn when there is none."""
+        credentials, _ = self.client.session()
+        self.last_email = credentials.email
+        return Account(server=self._server, email=credentials.email, role=credentials.role)
+
+    def login(self, server: str, email: str, password: str, *, insecure: bool) -> Account:
+        """Log in to `server` (normalized; it becomes this object's server) and keep the tokens."""
+        from taskflow_cli.config import normalize_server, read_config, write_config
+
+        url = normalize_server(server)
+        if url != self._server:
+            self.close()
+            self._server = url
+        store = _token_store(insecure=insecure)
+        credentials = self.client.login(email.strip(), password, store=store)
+        if read_config().get("server") != url:
+            write_config(server=url)
+        self.last_email = credentials.email
+        return Account(server=url, email=credentials.email, role=credentials.role)
+
+    # --- reads --------------------------------------------------------------------------
+
+    def task_page(self, filters: TaskFilters, page: int) -> TaskPage:
+        """One page of the filtered tasks; the last page instead when `page` is past it."""
+        result = TaskPage.from_json(self.client.page("/tasks", filters.params(page=page)))
+        if not result.tasks and result.page > result.pages:
+            last = filters.params(page=result.pages)
+            result = TaskPage.from_json(self.client.page("/tasks", last))
+        return result
+
+    def stats(self) -> Stats:
+        """Counts by status, overdue, and unread notifications."""
+        counts = self.client.task_stats()
+        unread = self.client.page("/notifications", {"unread": "true", "limit": 1})
+        return Stats.from_json(counts, unread=int(unread["meta"].get("total") or 0))
+
+    def task(self, task_id: str) -> Task:
+        return Task.from_json(self.client.task(task_id))
+
+    def unread_notifications(self) -> list[Notification]:
+        body = self.client.page("/notifications", {"unread": "true", "limit": NOTIFICATIONS_SHOWN})
+        return [Notification.from_json(item) for item in body["data"]]
+
+    # --- writes -------------------------------------------------------------------------
+
+    def create_task(self, fields: Json) -> Task:
+        return Task.from_json(self.client.create_task(fields))
+
+    def update_task(self, task: Task, changes: Json, *, version: int | None = None) -> Task:
+        """PATCH `changes`; PreconditionFailed if the task changed since `version`."""
+        updated = self.client.update_task(task.id, changes, version=version)
+        return Task.from_json(updated)
+
+    def set_status(self, task: Task, status: str) -> Task:
+        """Move a task to `status`, unless someone changed it since it was read."""
+        return self.update_task(task, {"status": status}, version=task.version)
+
+    def delete_task(self, task: Task) -> None:
+        self.client.call("DELETE", f"/tasks/{task.id}")
+
+    def mark_read(self, notification: Notification) -> None:
+        self.client.mark_notification_read(notification.id)
+
+
+def _token_store(*, insecure: bool) -> TokenStore:
+    from taskflow_cli.tokens import FileStore, KeyringUnavailable, os_keyring
+
+    if insecure:
+        return FileStore()
+    try:
+        return os_keyring()
+    except KeyringUnavailable as error:
+        raise KeyringUnavailable(
+            f"Cannot keep your tokens safely: {error.detail}. Tick the box above to keep "
+            "them in a file only you can read (or start with `taskflow tui --insecure-storage`)."
+        ) from error

@@ -1,0 +1,123 @@
+"""Fixed data for the snapshot tests, served at the API client's HTTP boundary.
+
+The real `ApiClient` talks to an `httpx.MockTransport` that answers the three reads the
+dashboard makes; everything else is a 404. Times are relative to `NOW`, the app's clock.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from taskflow_cli.client import ApiClient
+from taskflow_cli.tokens import Credentials, FileStore
+
+SERVER = "http://taskflow.test"
+EMAIL = "ada@example.com"
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+# number, title, status, priority, due (hours from NOW, None: no due date), description
+ROWS: list[tuple[int, str, str, str, float | None, str]] = [
+    (12, "Write the quarterly report", "IN_PROGRESS", "HIGH", 26, "Numbers from finance first."),
+    (11, "Renew the TLS certificates", "PENDING", "HIGH", -5, "Both load balancers."),
+    (10, "Book the team offsite venue", "PENDING", "MEDIUM", 24 * 9, ""),
+    (9, "Review Grace's pull request", "PENDING", "MEDIUM", 3, "Pagination and cursors."),
+    (8, "Pay the electricity bill", "COMPLETED", "MEDIUM", -30, ""),
+    (7, "Order a new keyboard", "PENDING", "LOW", None, "Something quieter."),
+    (6, "Update the on-call rota", "PENDING", "MEDIUM", -50, ""),
+    (5, "Water the office plants", "COMPLETED", "LOW", None, ""),
+    (4, "Plan the database upgrade to PostgreSQL 17", "PENDING", "HIGH", 24 * 20, ""),
+    (3, "Call the plumber", "IN_PROGRESS", "LOW", 24 * 2, "The kitchen sink leaks."),
+    (2, "Buy a birthday present for Linus", "PENDING", "MEDIUM", 24 * 4, ""),
+    (1, "Read 'Architecture Patterns with Python'", "COMPLETED", "LOW", None, ""),
+]
+
+
+def _stamp(instant: datetime) -> str:
+    return instant.isoformat().replace("+00:00", "Z")
+
+
+def tasks() -> list[dict[str, Any]]:
+    """The tasks as the API returns them, newest first."""
+    result = []
+    for number, title, status, priority, due_hours, description in ROWS:
+        created = NOW - timedelta(hours=3 * number + 1)
+        updated = created + timedelta(minutes=40)
+        result.append(
+            {
+                "id": str(uuid.UUID(int=number)),
+                "number": number,
+                "title": title,
+                "description": description or None,
+                "status": status,
+                "priority": priority,
+                "dueDate": None if due_hours is None else _stamp(NOW + timedelta(hours=due_hours)),
+                "userId": str(uuid.UUID(int=1000)),
+                "createdAt": _stamp(created),
+                "updatedAt": _stamp(updated),
+                "completedAt": _stamp(updated) if status == "COMPLETED" else None,
+                "version": 2,
+            }
+        )
+    return result
+
+
+def stats() -> dict[str, Any]:
+    by_status = {"PENDING": 0, "IN_PROGRESS": 0, "COMPLETED": 0}
+    by_priority = {"LOW": 0, "MEDIUM": 0, "HIGH": 0}
+    overdue = 0
+    for task in tasks():
+        by_status[task["status"]] += 1
+        by_priority[task["priority"]] += 1
+        due = task["dueDate"]
+        if due and task["status"] != "COMPLETED" and datetime.fromisoformat(due) < NOW:
+            overdue += 1
+    return {
+        "total": len(ROWS),
+        "byStatus": by_status,
+        "byPriority": by_priority,
+        "overdue": overdue,
+    }
+
+
+def _page(data: list[dict[str, Any]]) -> dict[str, Any]:
+    meta = {"total": len(data), "page": 1, "limit": 50, "totalPages": 1, "nextCursor": None}
+    return {"data": data, "meta": meta}
+
+
+def handle(request: httpx.Request) -> httpx.Response:
+    """GET /tasks, /tasks/stats and /notifications; 404 otherwise."""
+    path = request.url.path
+    if request.method == "GET" and path == "/tasks":
+        body: Any = _page(tasks())
+    elif request.method == "GET" and path == "/tasks/stats":
+        body = stats()
+    elif request.method == "GET" and path == "/notifications":
+        body = _page([]) | {"meta": {"total": 2, "page": 1, "limit": 1, "totalPages": 2}}
+    else:
+        problem = {"title": "Not Found", "status": 404, "detail": "Not found"}
+        return httpx.Response(404, content=json.dumps(problem).encode())
+    return httpx.Response(200, json=body)
+
+
+def fake_client(server: str) -> ApiClient:
+    """The real client, over the fake transport."""
+    return ApiClient(server, transport=httpx.MockTransport(handle))
+
+
+def store_session() -> None:
+    """A login for SERVER in the credentials file, valid far beyond the test."""
+    FileStore().save(
+        Credentials(
+            server=SERVER,
+            email=EMAIL,
+            role="user",
+            access_token="fake-access-token",
+            access_expires_at=datetime(2100, 1, 1, tzinfo=UTC),
+            refresh_token="fake-refresh-token",
+        )
+    )
