@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        capacity = runtime.database.pool_capacity
+        capacity = runtime.database.request_slots
         # Sync routes run in anyio's threadpool; it must never be smaller than the number
         # of requests the session gate lets through, or admitted requests would queue.
         limiter = anyio.to_thread.current_default_thread_limiter()

@@ -1,11 +1,18 @@
-"""Dependency wiring: the `Annotated` aliases that route signatures are declared with."""
+"""Dependency wiring: how a route reaches the runtime, the database and its caller.
+
+Routes are `async def` and hand their database work to `Db`, which runs it whole (session,
+authentication, rate limit, the service call, the end of the session) in ONE worker thread.
+A sync route with sync dependencies would cost a thread hop for each of them, and under load
+those hops (and the GIL handoffs between the threads they wake) cost more than the request.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -16,89 +23,99 @@ from taskflow_core.errors import AuthenticationFailed, RateLimited, ServiceUnava
 from taskflow_core.runtime import Runtime
 from taskflow_core.services import auth
 
+T = TypeVar("T")
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _bearer = HTTPBearer(auto_error=False, description="An access token from /auth/login")
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[Session]:
-    """A session for this request, admitted only when a connection is sure to be free.
-
-    At most as many requests as the pool has connections hold a session at once; the
-    rest wait here, on the event loop, instead of in threads. Waiting threads holding no
-    connection while connection holders wait for a thread is how a threadpool and a
-    connection pool starve each other; this gate makes that impossible.
-    """
-    slots: anyio.Semaphore = request.app.state.db_slots
-    with anyio.move_on_after(runtime.settings.db_timeout) as waited:
-        await slots.acquire()
-    if waited.cancelled_caught:
-        raise ServiceUnavailable("Server busy, try again shortly")
-    try:
-        session = runtime.database.session(write=request.method not in SAFE_METHODS)
-        try:
-            yield session
-        finally:
-            if session.in_transaction():
-                # Ending an open transaction talks to the database: not on the event loop.
-                await anyio.to_thread.run_sync(session.close)
-            else:
-                session.close()
-    finally:
-        slots.release()
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def get_actor(
-    request: Request, runtime: RuntimeDep, session: SessionDep, credentials: BearerDep
-) -> Actor:
-    """The authenticated caller: a valid access token of an active user, within budget."""
-    if credentials is None:
-        raise AuthenticationFailed("Not authenticated")
-    claims = runtime.security.access_tokens.verify(credentials.credentials)
-    rate = runtime.settings.api_rate
-    if rate is not None:
-        decision = runtime.limiter.hit(f"user:{claims.user_id}", rate)
-        request.state.rate_limit = decision
-        if not decision.allowed:
-            raise RateLimited(decision.retry_seconds)
-    actor = auth.authenticate(session, claims=claims)
-    request.state.user_id = str(actor.user_id)
-    return actor
+class Db:
+    """One request's way to the database, as its caller (`as_actor`) or anonymously."""
 
+    __slots__ = ("_request", "_token", "runtime")
 
-ActorDep = Annotated[Actor, Depends(get_actor)]
-
-
-class AuthRateLimit:
-    """The stricter budget of the auth routes: per client address and per email."""
-
-    def __init__(self, request: Request, runtime: RuntimeDep) -> None:
+    def __init__(self, request: Request, runtime: Runtime, token: str | None) -> None:
         self._request = request
-        self._runtime = runtime
+        self._token = token
+        self.runtime = runtime
 
-    def check(self, *, email: str | None = None) -> None:
-        """Count this attempt; RateLimited if the address or the email is out of budget."""
-        rate = self._runtime.settings.auth_rate
+    async def as_actor(self, work: Callable[[Session, Actor], T]) -> T:
+        """Run `work(session, actor)` for the authenticated caller, within their budget."""
+        token = self._token
+        if token is None:
+            raise AuthenticationFailed("Not authenticated")
+        return await self._run(lambda session: work(session, self._authenticate(session, token)))
+
+    async def as_anyone(self, work: Callable[[Session], T]) -> T:
+        """Run `work(session)` with no caller (the auth routes)."""
+        return await self._run(work)
+
+    def check_auth_rate(self, *, email: str | None = None) -> None:
+        """The auth routes' stricter budget, per client address and per email.
+
+        Call it inside `work`: the limiter may talk to Redis, which must not block the loop.
+        """
+        rate = self.runtime.settings.auth_rate
         if rate is None:
             return
-        address = client_address(self._request, self._runtime.settings.trusted_proxies)
+        address = client_address(self._request, self.runtime.settings.trusted_proxies)
         keys = [f"auth-ip:{address}"] + ([f"auth-email:{email}"] if email else [])
-        decisions = [self._runtime.limiter.hit(key, rate) for key in keys]
+        decisions = [self.runtime.limiter.hit(key, rate) for key in keys]
         tightest = min(decisions, key=lambda decision: (decision.allowed, decision.remaining))
         self._request.state.rate_limit = tightest
         if not tightest.allowed:
             raise RateLimited(max(d.retry_seconds for d in decisions if not d.allowed))
 
+    async def _run(self, work: Callable[[Session], T]) -> T:
+        # At most as many requests as the pool has connections get past this gate; the rest
+        # wait here, on the event loop, holding neither a thread nor a connection. Threads
+        # waiting for connections while connection holders wait for threads is how a
+        # threadpool and a connection pool starve each other; the gate makes that impossible.
+        slots: anyio.Semaphore = self._request.app.state.db_slots
+        with anyio.move_on_after(self.runtime.settings.db_timeout) as waited:
+            await slots.acquire()
+        if waited.cancelled_caught:
+            raise ServiceUnavailable("Server busy, try again shortly")
+        try:
+            return await anyio.to_thread.run_sync(self._in_session, work)
+        finally:
+            slots.release()
 
-AuthRateLimitDep = Annotated[AuthRateLimit, Depends()]
+    def _in_session(self, work: Callable[[Session], T]) -> T:
+        write = self._request.method not in SAFE_METHODS
+        with self.runtime.database.session(write=write) as session:
+            return work(session)
+
+    def _authenticate(self, session: Session, token: str) -> Actor:
+        claims = self.runtime.security.access_tokens.verify(token)
+        rate = self.runtime.settings.api_rate
+        if rate is not None:
+            decision = self.runtime.limiter.hit(f"user:{claims.user_id}", rate)
+            self._request.state.rate_limit = decision
+            if not decision.allowed:
+                raise RateLimited(decision.retry_seconds)
+        actor = auth.authenticate(session, claims=claims)
+        self._request.state.user_id = str(actor.user_id)
+        return actor
+
+
+async def get_db(request: Request, runtime: RuntimeDep, credentials: BearerDep) -> Db:
+    return Db(request, runtime, credentials.credentials if credentials else None)
+
+
+async def get_public_db(request: Request, runtime: RuntimeDep) -> Db:
+    return Db(request, runtime, None)
+
+
+DbDep = Annotated[Db, Depends(get_db)]
+# For the routes that take no access token (so OpenAPI lists no security for them).
+PublicDbDep = Annotated[Db, Depends(get_public_db)]

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, create_engine, event, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     import sqlite3
 
     from sqlalchemy import URL, Engine
+    from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
     from taskflow_core.settings import Settings
 
 _WRITE_OPTION = "taskflow_write"
+_IDLE_SINCE = "taskflow_idle_since"
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 class Database:
@@ -38,11 +43,14 @@ class Database:
         return (self._write_sessions if write else self._sessions)()
 
     @property
-    def pool_capacity(self) -> int:
-        """How many connections the pool can hand out at once."""
+    def request_slots(self) -> int:
+        """How many requests may hold a connection at once: the pool's steady size.
+
+        The overflow is left to health checks and the scheduler; were requests to use it,
+        every burst would open connections only to close them again on return.
+        """
         size = getattr(self.engine.pool, "size", None)
-        overflow = getattr(self.engine.pool, "_max_overflow", 0)
-        return int(size()) + max(int(overflow), 0) if callable(size) else 1
+        return int(size()) if callable(size) else 1
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -72,15 +80,37 @@ def _create_engine(url: URL, settings: Settings) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     statement_ms = int(settings.statement_timeout * 1000)
-    return create_engine(
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         connect_args={
             "connect_timeout": max(1, round(settings.db_timeout)),
             "options": f"-c statement_timeout={statement_ms}",
         },
         **pool_args,
     )
+    event.listen(engine.pool, "checkin", _note_checkin)
+    event.listen(engine.pool, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_checkin(_dbapi_connection: object, record: ConnectionPoolEntry) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(
+    dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    # pool_pre_ping costs a round trip on every checkout, as much as the query that
+    # authenticates a request. A connection that served a request a moment ago is alive;
+    # only one that sat idle (where server restarts and idle timeouts strike) is pinged.
+    idle_since = record.info.get(_IDLE_SINCE)
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        dbapi_connection.cursor().execute("SELECT 1")
+    except Exception as error:
+        # The pool drops this connection and checks out another (or connects afresh).
+        raise DisconnectionError from error
 
 
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: object) -> None:

@@ -88,8 +88,8 @@ class Settings(BaseSettings):
     cache_ttl: int = Field(default=60, ge=0)
     max_body_size: int = Field(default=1_048_576, ge=1024)
 
-    db_pool_size: int = Field(default=20, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
     db_timeout: float = Field(default=5.0, gt=0)
     statement_timeout: float = Field(default=15.0, gt=0)
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Response, status
 
-from server.deps import ActorDep, AuthRateLimitDep, RuntimeDep, SessionDep
+from server.deps import DbDep, PublicDbDep
 from server.responses import NO_STORE, json_response, problem_responses
 from taskflow_core.schemas import (
     LoginRequest,
@@ -16,6 +18,9 @@ from taskflow_core.schemas import (
 from taskflow_core.serialization import to_json
 from taskflow_core.services import auth, users
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
@@ -25,36 +30,42 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     response_model=TokenResponse,
     responses=problem_responses(400, 409, 413, 422, 429),
 )
-def register(
-    data: RegisterRequest, session: SessionDep, runtime: RuntimeDep, limit: AuthRateLimitDep
-) -> Response:
+async def register(data: RegisterRequest, db: PublicDbDep) -> Response:
     """Create an account and log it in."""
-    limit.check(email=data.email)
-    tokens = auth.register(session, security=runtime.security, data=data)
+
+    def work(session: Session) -> TokenResponse:
+        db.check_auth_rate(email=data.email)
+        return auth.register(session, security=db.runtime.security, data=data)
+
+    tokens = await db.as_anyone(work)
     return json_response(to_json(tokens), status.HTTP_201_CREATED, headers=NO_STORE)
 
 
 @router.post(
     "/login", response_model=TokenResponse, responses=problem_responses(400, 401, 422, 429)
 )
-def login(
-    data: LoginRequest, session: SessionDep, runtime: RuntimeDep, limit: AuthRateLimitDep
-) -> Response:
+async def login(data: LoginRequest, db: PublicDbDep) -> Response:
     """Exchange email and password for an access token and a refresh token."""
-    limit.check(email=data.email)
-    tokens = auth.login(session, security=runtime.security, data=data)
+
+    def work(session: Session) -> TokenResponse:
+        db.check_auth_rate(email=data.email)
+        return auth.login(session, security=db.runtime.security, data=data)
+
+    tokens = await db.as_anyone(work)
     return json_response(to_json(tokens), headers=NO_STORE)
 
 
 @router.post(
     "/refresh", response_model=TokenResponse, responses=problem_responses(400, 401, 422, 429)
 )
-def refresh(
-    data: RefreshRequest, session: SessionDep, runtime: RuntimeDep, limit: AuthRateLimitDep
-) -> Response:
+async def refresh(data: RefreshRequest, db: PublicDbDep) -> Response:
     """Trade a refresh token for a new pair; each refresh token works once."""
-    limit.check()
-    tokens = auth.refresh(session, security=runtime.security, refresh_token=data.refresh_token)
+
+    def work(session: Session) -> TokenResponse:
+        db.check_auth_rate()
+        return auth.refresh(session, security=db.runtime.security, refresh_token=data.refresh_token)
+
+    tokens = await db.as_anyone(work)
     return json_response(to_json(tokens), headers=NO_STORE)
 
 
@@ -63,14 +74,21 @@ def refresh(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(400, 422, 429),
 )
-def logout(data: RefreshRequest, session: SessionDep, limit: AuthRateLimitDep) -> Response:
+async def logout(data: RefreshRequest, db: PublicDbDep) -> Response:
     """Revoke the refresh token's whole family (this login on this device)."""
-    limit.check()
-    auth.logout(session, refresh_token=data.refresh_token)
+
+    def work(session: Session) -> None:
+        db.check_auth_rate()
+        auth.logout(session, refresh_token=data.refresh_token)
+
+    await db.as_anyone(work)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/me", response_model=UserOut, responses=problem_responses(401, 429))
-def me(session: SessionDep, actor: ActorDep) -> Response:
+async def me(db: DbDep) -> Response:
     """The account the access token belongs to."""
-    return json_response(to_json(users.get_user(session, actor=actor, user_id=actor.user_id)))
+    user = await db.as_actor(
+        lambda session, actor: users.get_user(session, actor=actor, user_id=actor.user_id)
+    )
+    return json_response(to_json(user))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from server.deps import ActorDep, RuntimeDep, SessionDep
+from server.deps import DbDep
 from server.responses import json_response, problem_responses
 from taskflow_core.schemas import NotificationPage, NotificationQuery
 from taskflow_core.serialization import to_json
@@ -17,15 +17,13 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
 @router.get("", response_model=NotificationPage, responses=problem_responses(400, 401, 422, 429))
-def list_notifications(
-    query: Annotated[NotificationQuery, Query()],
-    session: SessionDep,
-    actor: ActorDep,
-    runtime: RuntimeDep,
-) -> Response:
+async def list_notifications(query: Annotated[NotificationQuery, Query()], db: DbDep) -> Response:
     """Your notifications, newest first; `unread=true` for the unread ones."""
-    page = notifications.list_notifications(
-        session, actor=actor, query=query, cursors=runtime.cursors
+    cursors = db.runtime.cursors
+    page = await db.as_actor(
+        lambda session, actor: notifications.list_notifications(
+            session, actor=actor, query=query, cursors=cursors
+        )
     )
     return json_response(to_json(page))
 
@@ -35,7 +33,11 @@ def list_notifications(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 429),
 )
-def mark_read(notification_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+async def mark_read(notification_id: uuid.UUID, db: DbDep) -> Response:
     """Mark a notification read."""
-    notifications.mark_read(session, actor=actor, notification_id=notification_id)
+    await db.as_actor(
+        lambda session, actor: notifications.mark_read(
+            session, actor=actor, notification_id=notification_id
+        )
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

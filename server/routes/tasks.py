@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from server.deps import ActorDep, RuntimeDep, SessionDep
+from server.deps import DbDep
 from server.responses import etag, json_response, parse_if_match, problem_responses
 from taskflow_core.schemas import (
     BatchRequest,
@@ -39,14 +39,11 @@ def _task_response(task: TaskOut, status_code: int = status.HTTP_200_OK) -> Resp
 
 
 @router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 403, 422, 429))
-def list_tasks(
-    query: Annotated[TaskQuery, Query()],
-    session: SessionDep,
-    actor: ActorDep,
-    runtime: RuntimeDep,
-) -> Response:
+async def list_tasks(query: Annotated[TaskQuery, Query()], db: DbDep) -> Response:
     """Your tasks, filtered, sorted and paginated (by page or by cursor)."""
-    return json_response(runtime.task_reads.page(session, actor=actor, query=query))
+    reads = db.runtime.task_reads
+    page = await db.as_actor(lambda session, actor: reads.page(session, actor=actor, query=query))
+    return json_response(page)
 
 
 @router.post(
@@ -55,23 +52,24 @@ def list_tasks(
     response_model=TaskOut,
     responses=problem_responses(400, 401, 403, 413, 422, 429),
 )
-def create_task(data: TaskCreate, session: SessionDep, actor: ActorDep) -> Response:
+async def create_task(data: TaskCreate, db: DbDep) -> Response:
     """Create a task (admins may set `userId` to create it for someone else)."""
-    task = task_commands.create_task(session, actor=actor, data=data)
+    task = await db.as_actor(
+        lambda session, actor: task_commands.create_task(session, actor=actor, data=data)
+    )
     return _task_response(task, status.HTTP_201_CREATED)
 
 
 @router.get(
     "/stats", response_model=TaskStats, responses=problem_responses(400, 401, 403, 422, 429)
 )
-def task_stats(
-    query: Annotated[StatsQuery, Query()],
-    session: SessionDep,
-    actor: ActorDep,
-    runtime: RuntimeDep,
-) -> Response:
+async def task_stats(query: Annotated[StatsQuery, Query()], db: DbDep) -> Response:
     """Counts by status and priority, and how many are overdue."""
-    return json_response(runtime.task_reads.stats(session, actor=actor, user_id=query.user_id))
+    reads = db.runtime.task_reads
+    stats = await db.as_actor(
+        lambda session, actor: reads.stats(session, actor=actor, user_id=query.user_id)
+    )
+    return json_response(stats)
 
 
 @router.post(
@@ -79,17 +77,21 @@ def task_stats(
     response_model=BatchResult,
     responses=problem_responses(400, 401, 413, 422, 429),
 )
-def run_batch(data: BatchRequest, session: SessionDep, actor: ActorDep) -> Response:
+async def run_batch(data: BatchRequest, db: DbDep) -> Response:
     """Complete, delete or update up to 1,000 tasks in one transaction."""
-    return json_response(to_json(task_batch.run_batch(session, actor=actor, request=data)))
+    result = await db.as_actor(
+        lambda session, actor: task_batch.run_batch(session, actor=actor, request=data)
+    )
+    return json_response(to_json(result))
 
 
 @router.get("/{task_id:uuid}", response_model=TaskOut, responses=problem_responses(401, 404, 429))
-def get_task(
-    task_id: uuid.UUID, session: SessionDep, actor: ActorDep, runtime: RuntimeDep
-) -> Response:
+async def get_task(task_id: uuid.UUID, db: DbDep) -> Response:
     """One task, with its ETag."""
-    body, version = runtime.task_reads.task(session, actor=actor, task_id=task_id)
+    reads = db.runtime.task_reads
+    body, version = await db.as_actor(
+        lambda session, actor: reads.task(session, actor=actor, task_id=task_id)
+    )
     return json_response(body, headers={"ETag": etag(version)})
 
 
@@ -98,16 +100,15 @@ def get_task(
     response_model=TaskOut,
     responses=problem_responses(400, 401, 403, 404, 412, 413, 422, 429),
 )
-def update_task(
-    task_id: uuid.UUID,
-    data: TaskUpdate,
-    session: SessionDep,
-    actor: ActorDep,
-    if_match: IfMatch = None,
+async def update_task(
+    task_id: uuid.UUID, data: TaskUpdate, db: DbDep, if_match: IfMatch = None
 ) -> Response:
     """Change some fields; send If-Match to refuse the change if someone else got there first."""
-    task = task_commands.update_task(
-        session, actor=actor, task_id=task_id, data=data, if_match=parse_if_match(if_match)
+    expected = parse_if_match(if_match)
+    task = await db.as_actor(
+        lambda session, actor: task_commands.update_task(
+            session, actor=actor, task_id=task_id, data=data, if_match=expected
+        )
     )
     return _task_response(task)
 
@@ -117,11 +118,12 @@ def update_task(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 412, 429),
 )
-def delete_task(
-    task_id: uuid.UUID, session: SessionDep, actor: ActorDep, if_match: IfMatch = None
-) -> Response:
+async def delete_task(task_id: uuid.UUID, db: DbDep, if_match: IfMatch = None) -> Response:
     """Delete a task."""
-    task_commands.delete_task(
-        session, actor=actor, task_id=task_id, if_match=parse_if_match(if_match)
+    expected = parse_if_match(if_match)
+    await db.as_actor(
+        lambda session, actor: task_commands.delete_task(
+            session, actor=actor, task_id=task_id, if_match=expected
+        )
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from server.deps import ActorDep, RuntimeDep, SessionDep
+from server.deps import DbDep
 from server.responses import json_response, problem_responses
 from taskflow_core.schemas import UserCreate, UserOut, UserPage, UserQuery, UserUpdate
 from taskflow_core.serialization import to_json
@@ -22,32 +22,36 @@ router = APIRouter(prefix="/users", tags=["users"])
     response_model=UserOut,
     responses=problem_responses(400, 401, 403, 409, 413, 422, 429),
 )
-def create_user(
-    data: UserCreate, session: SessionDep, actor: ActorDep, runtime: RuntimeDep
-) -> Response:
+async def create_user(data: UserCreate, db: DbDep) -> Response:
     """Create an account with any role (admins only)."""
-    user = users.create_user(session, actor=actor, passwords=runtime.security.passwords, data=data)
+    passwords = db.runtime.security.passwords
+    user = await db.as_actor(
+        lambda session, actor: users.create_user(
+            session, actor=actor, passwords=passwords, data=data
+        )
+    )
     return json_response(
         to_json(user), status.HTTP_201_CREATED, headers={"Location": f"/users/{user.id}"}
     )
 
 
 @router.get("", response_model=UserPage, responses=problem_responses(400, 401, 403, 422, 429))
-def list_users(
-    query: Annotated[UserQuery, Query()],
-    session: SessionDep,
-    actor: ActorDep,
-    runtime: RuntimeDep,
-) -> Response:
+async def list_users(query: Annotated[UserQuery, Query()], db: DbDep) -> Response:
     """Accounts, newest first, by role and email/name search (admins only)."""
-    page = users.list_users(session, actor=actor, query=query, cursors=runtime.cursors)
+    cursors = db.runtime.cursors
+    page = await db.as_actor(
+        lambda session, actor: users.list_users(session, actor=actor, query=query, cursors=cursors)
+    )
     return json_response(to_json(page))
 
 
 @router.get("/{user_id:uuid}", response_model=UserOut, responses=problem_responses(401, 404, 429))
-def get_user(user_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+async def get_user(user_id: uuid.UUID, db: DbDep) -> Response:
     """An account: admins see all, users only themselves."""
-    return json_response(to_json(users.get_user(session, actor=actor, user_id=user_id)))
+    user = await db.as_actor(
+        lambda session, actor: users.get_user(session, actor=actor, user_id=user_id)
+    )
+    return json_response(to_json(user))
 
 
 @router.patch(
@@ -55,16 +59,13 @@ def get_user(user_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Respon
     response_model=UserOut,
     responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 429),
 )
-def update_user(
-    user_id: uuid.UUID,
-    data: UserUpdate,
-    session: SessionDep,
-    actor: ActorDep,
-    runtime: RuntimeDep,
-) -> Response:
+async def update_user(user_id: uuid.UUID, data: UserUpdate, db: DbDep) -> Response:
     """Change name, email or password (with currentPassword); admins also role and isActive."""
-    user = users.update_user(
-        session, actor=actor, passwords=runtime.security.passwords, user_id=user_id, data=data
+    passwords = db.runtime.security.passwords
+    user = await db.as_actor(
+        lambda session, actor: users.update_user(
+            session, actor=actor, passwords=passwords, user_id=user_id, data=data
+        )
     )
     return json_response(to_json(user))
 
@@ -74,7 +75,9 @@ def update_user(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 409, 429),
 )
-def delete_user(user_id: uuid.UUID, session: SessionDep, actor: ActorDep) -> Response:
+async def delete_user(user_id: uuid.UUID, db: DbDep) -> Response:
     """Delete an account and all its tasks; the last active admin cannot be deleted."""
-    users.delete_user(session, actor=actor, user_id=user_id)
+    await db.as_actor(
+        lambda session, actor: users.delete_user(session, actor=actor, user_id=user_id)
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
