@@ -9,6 +9,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from bench import tui_first_paint
 from bench.processes import TASKFLOW, running_server
 from bench.report import Check
 
@@ -29,18 +30,24 @@ app()
 '''
 
 
-def median_seconds(command: list[str], env: dict[str, str], runs: int) -> float:
-    times = []
-    for _ in range(runs + 1):  # the first run warms the file cache and is dropped
-        started = time.perf_counter()
-        subprocess.run(command, env=env, capture_output=True, check=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times[1:])
+def median_seconds(
+    commands: dict[str, list[str]], env: dict[str, str], runs: int
+) -> dict[str, float]:
+    """Median wall time of each command, run round-robin so drifting load hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(runs + 1):  # the first round warms the file cache and is dropped
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, env=env, capture_output=True, check=True)
+            if round_:
+                times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(samples) for name, samples in times.items()}
 
 
 def measure(workdir: Path, *, quick: bool) -> list[Check]:
-    """Median wall times of `taskflow --help` and `taskflow tasks list` against bare Typer."""
-    runs = 5 if quick else 15
+    """`taskflow --help` and `taskflow tasks list` against bare Typer, and the TUI's first
+    paint against a bare Textual app: median wall times."""
+    runs = 5 if quick else 21
     bare = workdir / "bare_typer.py"
     bare.write_text(BARE_TYPER)
     env = _client_env(workdir)
@@ -60,10 +67,18 @@ def measure(workdir: Path, *, quick: bool) -> list[Check]:
             subprocess.run(
                 [TASKFLOW, "tasks", "add", f"task {n}"], env=env, check=True, capture_output=True
             )
-        bare_help = median_seconds([sys.executable, str(bare), "--help"], env, runs)
-        bare_run = median_seconds([sys.executable, str(bare), "hello"], env, runs)
-        cli_help = median_seconds([TASKFLOW, "--help"], env, runs)
-        cli_list = median_seconds([TASKFLOW, "tasks", "list"], env, runs)
+        medians = median_seconds(
+            {
+                "bare_help": [sys.executable, str(bare), "--help"],
+                "bare_run": [sys.executable, str(bare), "hello"],
+                "cli_help": [TASKFLOW, "--help"],
+                "cli_list": [TASKFLOW, "tasks", "list"],
+            },
+            env,
+            runs,
+        )
+        bare_help, bare_run = medians["bare_help"], medians["bare_run"]
+        cli_help, cli_list = medians["cli_help"], medians["cli_list"]
     checks.append(
         Check(
             "`taskflow --help` <= 1.3x bare Typer `--help`",
@@ -78,6 +93,9 @@ def measure(workdir: Path, *, quick: bool) -> list[Check]:
             cli_list <= 1.5 * bare_run,
         )
     )
+    (workdir / "tui").mkdir(exist_ok=True)
+    first_paint = tui_first_paint.measure(workdir / "tui", runs=5 if quick else 9)
+    checks.append(tui_first_paint.check(first_paint))
     return checks
 
 

@@ -70,6 +70,8 @@ def seed(url: str, *, users: int, tasks_per_user: int, seed_value: int = 42) -> 
     now = datetime.now(UTC)
     seeded = [SeededUser(id=uuid.uuid4(), email=f"bench{n}@example.com") for n in range(users)]
     engine = create_engine(url, poolclass=pool.NullPool)
+    # SQLite stores ids as hex and times as text; psycopg binds the Python values natively.
+    bind = _sqlite_value if engine.dialect.name == "sqlite" else _as_is
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -79,13 +81,13 @@ def seed(url: str, *, users: int, tasks_per_user: int, seed_value: int = 42) -> 
             ),
             [
                 {
-                    "id": u.id,
+                    "id": bind(u.id),
                     "email": u.email,
                     "name": f"Bench {n}",
                     "hash": password_hash,
                     "role": Role.USER.value,
                     "seq": tasks_per_user,
-                    "now": now,
+                    "now": bind(now),
                 }
                 for n, u in enumerate(seeded)
             ],
@@ -142,6 +144,10 @@ def _insert_tasks(engine: Engine, rows: Sequence[tuple[object, ...]]) -> None:
             text(f"INSERT INTO tasks ({columns}) VALUES ({placeholders})"),
             [{f"c{i}": _sqlite_value(v) for i, v in enumerate((*row, 1))} for row in rows],
         )
+
+
+def _as_is(value: object) -> object:
+    return value
 
 
 def _sqlite_value(value: object) -> object:

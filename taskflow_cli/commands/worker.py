@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -62,6 +60,8 @@ def _show_status(settings: Settings, *, as_json: bool) -> None:
     finally:
         connection.close()
     if as_json:
+        import json
+
         sys.stdout.write(json.dumps(_as_dict(report), indent=2) + "\n")
         return
     for line in _status_lines(report):
@@ -95,6 +95,8 @@ def _status_lines(report: QueueStatus) -> list[str]:
 
 
 def _log_to_stderr(level: str) -> None:
+    import logging
+
     logging.basicConfig(
         level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
