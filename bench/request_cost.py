@@ -1,0 +1,167 @@
+"""CPU time per request inside one server process, with no network and no concurrency.
+
+Usage: python -m bench.request_cost [--scenario list|get|health] [--requests N] [--profile]
+
+wrk measures what a client sees; this measures what one request costs the process, so an
+optimization shows up as microseconds rather than as noisy requests per second. It seeds its
+own database (1 user x 10,000 tasks), builds the app in-process in services mode and drives it
+with raw ASGI calls. `--profile` prints cProfile's top functions, of the event-loop thread
+and of the worker thread that runs the database work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import time
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+from bench.seed import PASSWORD, recreate_postgres, seed
+
+DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/taskflow_bench_cost"
+REDIS = "redis://127.0.0.1:6379/10"
+
+Message = MutableMapping[str, Any]
+Asgi = Callable[..., Any]
+
+
+async def call(app: Asgi, method: str, path: str, *, token: str = "", body: bytes = b"") -> Message:
+    """One request straight through the ASGI app; returns the response start and body."""
+    path, _, query = path.partition("?")
+    headers = [(b"host", b"bench"), (b"content-type", b"application/json")]
+    if token:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+        "state": {},
+    }
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return {"status": sent[0]["status"], "body": b"".join(m.get("body", b"") for m in sent[1:])}
+
+
+async def run(options: argparse.Namespace) -> None:
+    import orjson
+
+    from server import deps
+    from server.app import create_app
+
+    app = create_app()
+    startup: asyncio.Queue[Message] = asyncio.Queue()
+    await startup.put({"type": "lifespan.startup"})
+    started = asyncio.Event()
+
+    async def lifespan_send(message: Message) -> None:
+        started.set()
+
+    lifespan = asyncio.create_task(
+        app(
+            {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}},
+            startup.get,
+            lifespan_send,
+        )
+    )
+    await started.wait()
+    login = await call(
+        app,
+        "POST",
+        "/auth/login",
+        body=orjson.dumps({"email": "bench0@example.com", "password": PASSWORD}),
+    )
+    token = orjson.loads(login["body"])["accessToken"]
+    tasks = orjson.loads((await call(app, "GET", "/tasks?limit=1", token=token))["body"])
+    path = {
+        "list": "/tasks?limit=20",
+        "get": f"/tasks/{tasks['data'][0]['id']}",
+        "health": "/health",
+    }[options.scenario]
+    for _ in range(300):  # warm caches, pools and compiled statements
+        await call(app, "GET", path, token=token)
+
+    loop_profile, thread_profile = cProfile.Profile(), cProfile.Profile()
+    if options.profile:
+        in_session = deps.Db._in_session
+
+        def profiled(self: deps.Db, work: Any) -> Any:
+            thread_profile.enable()
+            try:
+                return in_session(self, work)
+            finally:
+                thread_profile.disable()
+
+        deps.Db._in_session = profiled  # type: ignore[method-assign]
+        loop_profile.enable()
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(options.requests):
+        response = await call(app, "GET", path, token=token)
+        assert response["status"] == 200, response
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    loop_profile.disable()
+    per = 1e6 / options.requests
+    print(f"{options.scenario}: {cpu * per:.0f} µs CPU, {wall * per:.0f} µs wall per request")
+    if options.profile:
+        for name, profile in (("event loop", loop_profile), ("worker thread", thread_profile)):
+            print(f"--- {name}")
+            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    await startup.put({"type": "lifespan.shutdown"})
+    await lifespan
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenario", choices=["list", "get", "health"], default="list")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--reseed", action="store_true", help="recreate the database first")
+    options = parser.parse_args()
+    os.environ |= {
+        "TASKFLOW_ENV": "production",
+        "TASKFLOW_JWT_SECRET": "bench-secret-" + "c" * 40,
+        "TASKFLOW_DATABASE_URL": DATABASE,
+        "TASKFLOW_REDIS_URL": REDIS,
+        "TASKFLOW_RATE_LIMIT": "0",
+        "TASKFLOW_AUTH_RATE_LIMIT": "0",
+        "TASKFLOW_OVERDUE_SCAN_INTERVAL": "0",
+        "TASKFLOW_LOG_LEVEL": "WARNING",
+    }
+    if options.reseed or not _seeded():
+        recreate_postgres(DATABASE)
+        seed(DATABASE, users=1, tasks_per_user=10_000)
+    asyncio.run(run(options))
+
+
+def _seeded() -> bool:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with create_engine(DATABASE).connect() as connection:
+            return bool(connection.execute(text("SELECT count(*) FROM users")).scalar())
+    except SQLAlchemyError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
