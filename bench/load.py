@@ -79,10 +79,15 @@ class Counters:
         return self.cache_hits / looked_up if looked_up else None
 
 
+# The kernel spreads new connections over the workers; a kept-alive one always reaches the
+# same worker, and the others would never be read or reset.
+_NEW_CONNECTION_EACH_TIME = {"Connection": "close"}
+
+
 def read_counters(url: str, workers: int) -> Counters:
     """Sum the per-process counters, polling until every worker has answered."""
     seen: dict[int, dict[str, int]] = {}
-    with httpx.Client(base_url=url, timeout=5) as client:
+    with httpx.Client(base_url=url, timeout=5, headers=_NEW_CONNECTION_EACH_TIME) as client:
         for _ in range(200):
             body = client.get("/_bench/counters").json()
             seen[body["pid"]] = body
@@ -98,7 +103,7 @@ def read_counters(url: str, workers: int) -> Counters:
 
 def reset_counters(url: str, workers: int) -> None:
     reset: set[int] = set()
-    with httpx.Client(base_url=url, timeout=5) as client:
+    with httpx.Client(base_url=url, timeout=5, headers=_NEW_CONNECTION_EACH_TIME) as client:
         for _ in range(200):
             reset.add(client.post("/_bench/reset").json()["pid"])
             if len(reset) >= workers:
