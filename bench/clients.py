@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from bench import tui_first_paint
-from bench.processes import TASKFLOW, running_server
+from bench.processes import TASKFLOW, client_env, running_server
 from bench.report import Check
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ def measure(workdir: Path, *, quick: bool) -> list[Check]:
     runs = 5 if quick else 21
     bare = workdir / "bare_typer.py"
     bare.write_text(BARE_TYPER)
-    env = _client_env(workdir)
+    env = client_env(workdir) | {"NO_COLOR": "1"}
     subprocess.run([TASKFLOW, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([TASKFLOW, "db", "seed"], env=env, check=True, capture_output=True)
     checks = []
@@ -97,17 +96,3 @@ def measure(workdir: Path, *, quick: bool) -> list[Check]:
     first_paint = tui_first_paint.measure(workdir / "tui", runs=5 if quick else 9)
     checks.append(tui_first_paint.check(first_paint))
     return checks
-
-
-def _client_env(workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKFLOW_")}
-    return env | {
-        "TASKFLOW_DATA_DIR": str(workdir / "clients"),
-        "TASKFLOW_RATE_LIMIT": "0",
-        "TASKFLOW_AUTH_RATE_LIMIT": "0",
-        "TASKFLOW_OVERDUE_SCAN_INTERVAL": "0",
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
-        "XDG_DATA_HOME": str(workdir / "xdg-data"),
-        "XDG_CONFIG_HOME": str(workdir / "xdg-config"),
-        "NO_COLOR": "1",
-    }

@@ -65,6 +65,22 @@ def running_server(env: dict[str, str], *, workers: int, log: Path) -> Iterator[
             process.wait()
 
 
+def client_env(workdir: Path) -> dict[str, str]:
+    """The environment of a client benchmark: a server and a login of its own under `workdir`,
+    no rate limits, no scheduler, tokens in a file keyring."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TASKFLOW_")}
+    return env | {
+        "TASKFLOW_DATA_DIR": str(workdir / "data"),
+        "TASKFLOW_RATE_LIMIT": "0",
+        "TASKFLOW_AUTH_RATE_LIMIT": "0",
+        "TASKFLOW_OVERDUE_SCAN_INTERVAL": "0",
+        "TASKFLOW_LOG_LEVEL": "WARNING",
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        "XDG_DATA_HOME": str(workdir / "xdg-data"),
+        "XDG_CONFIG_HOME": str(workdir / "xdg-config"),
+    }
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

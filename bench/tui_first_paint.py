@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.processes import TASKFLOW, running_server
+from bench.processes import TASKFLOW, client_env, running_server
 from bench.report import Check
 
 ROWS, COLUMNS = 40, 120
@@ -136,7 +136,7 @@ def seed_over_api(url: str, tasks: int) -> None:
 
 def measure(workdir: Path, *, runs: int = 7, tasks: int = 1000) -> FirstPaint:
     """Serve `tasks` tasks of one account, log in as it, then time both programs."""
-    env = _env(workdir)
+    env = client_env(workdir) | {"TASKFLOW_TUI_REFRESH": "0"}
     subprocess.run([TASKFLOW, "db", "upgrade"], env=env, check=True, capture_output=True)
     bare = workdir / "bare_textual.py"
     bare.write_text(BARE_TEXTUAL.replace("{newest}", str(tasks)))
@@ -168,21 +168,6 @@ def check(result: FirstPaint, *, tasks: int = 1000) -> Check:
         measured=f"{result.tui * 1000:.0f} ms vs {result.bare * 1000:.0f} ms ({result.ratio:.2f}x)",
         ok=result.ratio <= 2.0,
     )
-
-
-def _env(workdir: Path) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TASKFLOW_")}
-    return env | {
-        "TASKFLOW_DATA_DIR": str(workdir / "data"),
-        "TASKFLOW_RATE_LIMIT": "0",
-        "TASKFLOW_AUTH_RATE_LIMIT": "0",
-        "TASKFLOW_OVERDUE_SCAN_INTERVAL": "0",
-        "TASKFLOW_LOG_LEVEL": "WARNING",
-        "TASKFLOW_TUI_REFRESH": "0",
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
-        "XDG_DATA_HOME": str(workdir / "xdg-data"),
-        "XDG_CONFIG_HOME": str(workdir / "xdg-config"),
-    }
 
 
 def main() -> None:
