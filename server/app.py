@@ -41,10 +41,12 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, capacity)
         app.state.db_slots = anyio.Semaphore(capacity)
+        await runtime.open_async()
         runtime.start_background()
         try:
             yield
         finally:
+            await runtime.close_async()
             runtime.close()
 
     app = FastAPI(

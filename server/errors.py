@@ -6,6 +6,7 @@ import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+import psycopg
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -84,9 +85,12 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     # OperationalError is the DB-API's class for "the database is not answering" (refused,
-    # timed out, gone away); a pool timeout means every connection is busy too long.
+    # timed out, gone away); a pool timeout means every connection is busy too long. The
+    # psycopg class arrives unwrapped from the event loop's caller lookup (and its pool's
+    # timeout is a subclass of it).
     app.add_exception_handler(OperationalError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_error)
+    app.add_exception_handler(psycopg.OperationalError, _database_error)
 
 
 async def _domain_error(request: Request, error: TaskflowError) -> Response:

@@ -18,6 +18,10 @@ class Cache(Protocol):
 
     def get(self, key: str) -> bytes | None: ...
 
+    async def get_async(self, key: str) -> bytes | None:
+        """`get` for the event loop: never blocks it."""
+        ...
+
     def set(self, key: str, value: bytes, ttl: int) -> None: ...
 
 
@@ -25,6 +29,9 @@ class NullCache:
     """The cache when caching is off (`TASKFLOW_CACHE_TTL=0`)."""
 
     def get(self, key: str) -> bytes | None:
+        return None
+
+    async def get_async(self, key: str) -> bytes | None:
         return None
 
     def set(self, key: str, value: bytes, ttl: int) -> None:
@@ -51,6 +58,10 @@ class MemoryCache:
                 return None
             self._entries.move_to_end(key)
             return value
+
+    async def get_async(self, key: str) -> bytes | None:
+        # A dictionary lookup under a lock held for microseconds: fine on the loop.
+        return self.get(key)
 
     def set(self, key: str, value: bytes, ttl: int) -> None:
         if ttl <= 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 if TYPE_CHECKING:
     import sqlite3
 
-    from sqlalchemy import URL, Engine
+    from sqlalchemy import URL, Dialect, Engine
     from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
     from taskflow_core.settings import Settings
@@ -30,7 +31,16 @@ class Database:
         self.url: URL = make_url(url or settings.resolved_database_url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = _create_engine(self.url, settings)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads on PostgreSQL run in autocommit: each statement sees its own snapshot, just
+        # as inside a READ COMMITTED transaction, minus the BEGIN and ROLLBACK round trips
+        # (two of a cached read's three). SQLite keeps its transaction: a deferred BEGIN
+        # costs no round trip there, and it holds one WAL snapshot across the statements.
+        readers = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
+        self._sessions = sessionmaker(readers, expire_on_commit=False)
         self._write_sessions = sessionmaker(
             self.engine.execution_options(**{_WRITE_OPTION: True}), expire_on_commit=False
         )
@@ -38,7 +48,8 @@ class Database:
     def session(self, *, write: bool = False) -> Session:
         """A new session; `write=True` when the work will change data.
 
-        Nothing is committed unless the caller calls `commit()`; closing rolls back.
+        Nothing is committed unless the caller calls `commit()`; closing rolls back. A read
+        session must not write: on PostgreSQL each of its statements commits on its own.
         """
         return (self._write_sessions if write else self._sessions)()
 
@@ -89,7 +100,7 @@ def _create_engine(url: URL, settings: Settings) -> Engine:
         **pool_args,
     )
     event.listen(engine.pool, "checkin", _note_checkin)
-    event.listen(engine.pool, "checkout", _ping_if_idle)
+    event.listen(engine.pool, "checkout", functools.partial(_ping_if_idle, engine.dialect))
     return engine
 
 
@@ -98,7 +109,10 @@ def _note_checkin(_dbapi_connection: object, record: ConnectionPoolEntry) -> Non
 
 
 def _ping_if_idle(
-    dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    dialect: Dialect,
+    dbapi_connection: Any,
+    record: ConnectionPoolEntry,
+    _proxy: PoolProxiedConnection,
 ) -> None:
     # pool_pre_ping costs a round trip on every checkout, as much as the query that
     # authenticates a request. A connection that served a request a moment ago is alive;
@@ -107,7 +121,9 @@ def _ping_if_idle(
     if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
         return
     try:
-        dbapi_connection.cursor().execute("SELECT 1")
+        # The dialect's ping leaves no transaction open (a bare SELECT would, and a read
+        # session could then not switch the connection to autocommit).
+        dialect.do_ping(dbapi_connection)
     except Exception as error:
         # The pool drops this connection and checks out another (or connects afresh).
         raise DisconnectionError from error

@@ -40,6 +40,10 @@ class RateLimiter(Protocol):
 
     def hit(self, key: str, rate: Rate) -> RateLimitDecision: ...
 
+    async def hit_async(self, key: str, rate: Rate) -> RateLimitDecision:
+        """`hit` for the event loop: never blocks it."""
+        ...
+
 
 def gcra(tat: float, now: float, rate: Rate) -> tuple[float | None, RateLimitDecision]:
     """The generic cell rate algorithm: one stored number (the theoretical arrival time).
@@ -88,6 +92,10 @@ class MemoryRateLimiter:
             if now >= self._next_sweep:
                 self._sweep(now)
         return decision
+
+    async def hit_async(self, key: str, rate: Rate) -> RateLimitDecision:
+        # Arithmetic under a lock held for microseconds: fine on the loop.
+        return self.hit(key, rate)
 
     def _sweep(self, now: float) -> None:
         # Keys whose budget is whole again carry no information; drop them so memory

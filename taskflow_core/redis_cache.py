@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from taskflow_core.redis_guard import RedisUnavailable
 
 if TYPE_CHECKING:
-    from taskflow_core.redis_guard import RedisGuard
+    from taskflow_core.redis_guard import AsyncRedisGuard, RedisGuard
 
 
 class RedisCache:
@@ -21,10 +21,24 @@ class RedisCache:
 
     def __init__(self, guard: RedisGuard) -> None:
         self._guard = guard
+        self._async_guard: AsyncRedisGuard | None = None
+
+    def attach_async(self, guard: AsyncRedisGuard) -> None:
+        """Give `get_async` its client: the async twin of this cache's guard."""
+        self._async_guard = guard
 
     def get(self, key: str) -> bytes | None:
         try:
             value = self._guard.run(lambda client: client.get(key))
+        except RedisUnavailable:
+            return None
+        return value if isinstance(value, bytes) else None
+
+    async def get_async(self, key: str) -> bytes | None:
+        if self._async_guard is None:
+            return None
+        try:
+            value = await self._async_guard.run(lambda client: client.get(key))
         except RedisUnavailable:
             return None
         return value if isinstance(value, bytes) else None

@@ -8,9 +8,11 @@ a few such failures nothing at all until the breaker lets a probe through again.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
 
 import redis
+import redis.asyncio
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -18,11 +20,12 @@ from taskflow_core.breaker import CircuitBreaker
 from taskflow_core.schemas import DependencyCheck
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable, Iterator
 
     from taskflow_core.settings import Settings
 
 T = TypeVar("T")
+R = TypeVar("R", redis.Redis, redis.asyncio.Redis)
 
 
 class RedisUnavailable(Exception):
@@ -32,8 +35,9 @@ class RedisUnavailable(Exception):
 class RedisGuard:
     """A Redis client whose every call is bounded in time and guarded by a circuit breaker."""
 
-    def __init__(self, client: redis.Redis, breaker: CircuitBreaker) -> None:
-        self.client = client
+    def __init__(self, settings: Settings, breaker: CircuitBreaker) -> None:
+        self._settings = settings
+        self.client = _connect(redis.Redis, settings)
         self.breaker = breaker
 
     @classmethod
@@ -49,18 +53,12 @@ class RedisGuard:
         """
         if not settings.redis_url:
             raise ValueError("services mode needs TASKFLOW_REDIS_URL")
-        client = redis.Redis.from_url(
-            settings.redis_url,
-            socket_timeout=settings.redis_timeout,
-            socket_connect_timeout=settings.redis_timeout,
-            retry=Retry(NoBackoff(), 0),
-        )
         breaker = CircuitBreaker(
             name="Redis",
             threshold=settings.redis_breaker_threshold,
             cooldown=settings.redis_breaker_cooldown,
         )
-        return cls(client, breaker)
+        return cls(settings, breaker)
 
     def run(self, operation: Callable[[redis.Redis], T]) -> T:
         """Call `operation(client)` unless the breaker is open.
@@ -74,20 +72,15 @@ class RedisGuard:
         Raises:
             RedisUnavailable: the breaker is open, or the call failed or timed out.
         """
-        if not self.breaker.allow():
-            raise RedisUnavailable("Redis circuit is open")
-        try:
-            result = operation(self.client)
-        except (redis.ConnectionError, redis.TimeoutError) as error:
-            self.breaker.record_failure()
-            raise RedisUnavailable(str(error)) from error
-        except redis.RedisError as error:
-            # Redis answered, with an error (out of memory, read-only replica): it is up,
-            # so this call fails alone and the breaker stays as it is.
-            self.breaker.record_success()
-            raise RedisUnavailable(str(error)) from error
-        self.breaker.record_success()
-        return result
+        with guarded(self.breaker):
+            return operation(self.client)
+
+    def async_twin(self) -> AsyncRedisGuard:
+        """A client for the event loop with the same settings, sharing this guard's breaker.
+
+        Call it in the loop that will use the client (its connections belong to that loop).
+        """
+        return AsyncRedisGuard(_connect(redis.asyncio.Redis, self._settings), self.breaker)
 
     def ping(self) -> DependencyCheck:
         """Ask Redis itself, breaker or not: readiness reports the truth, with the latency.
@@ -108,3 +101,51 @@ class RedisGuard:
 
     def close(self) -> None:
         self.client.close()
+
+
+class AsyncRedisGuard:
+    """`RedisGuard` for the event loop: the same breaker, an asyncio client."""
+
+    def __init__(self, client: redis.asyncio.Redis, breaker: CircuitBreaker) -> None:
+        self.client = client
+        self.breaker = breaker
+
+    async def run(self, operation: Callable[[redis.asyncio.Redis], Awaitable[T]]) -> T:
+        """Await `operation(client)` unless the breaker is open; as `RedisGuard.run`."""
+        with guarded(self.breaker):
+            return await operation(self.client)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def _connect(client_class: type[R], settings: Settings) -> R:
+    # Never retries on its own: the breaker decides when Redis is worth another try.
+    return client_class.from_url(
+        settings.redis_url or "",
+        socket_timeout=settings.redis_timeout,
+        socket_connect_timeout=settings.redis_timeout,
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+@contextmanager
+def guarded(breaker: CircuitBreaker) -> Iterator[None]:
+    """Refuse at once while `breaker` is open; report the call's outcome to it.
+
+    Raises:
+        RedisUnavailable: the breaker is open, or the call failed or timed out.
+    """
+    if not breaker.allow():
+        raise RedisUnavailable("Redis circuit is open")
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError) as error:
+        breaker.record_failure()
+        raise RedisUnavailable(str(error)) from error
+    except redis.RedisError as error:
+        # Redis answered, with an error (out of memory, read-only replica): it is up,
+        # so this call fails alone and the breaker stays as it is.
+        breaker.record_success()
+        raise RedisUnavailable(str(error)) from error
+    breaker.record_success()

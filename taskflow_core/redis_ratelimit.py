@@ -14,8 +14,10 @@ from taskflow_core.ratelimit import MemoryRateLimiter, RateLimitDecision
 from taskflow_core.redis_guard import RedisUnavailable
 
 if TYPE_CHECKING:
+    from redis.commands.core import AsyncScript
+
     from taskflow_core.ratelimit import RateLimiter
-    from taskflow_core.redis_guard import RedisGuard
+    from taskflow_core.redis_guard import AsyncRedisGuard, RedisGuard
     from taskflow_core.settings import Rate
 
 KEY_PREFIX = "tf:rl:"
@@ -55,6 +57,7 @@ class RedisRateLimiter:
         self._fallback = fallback or MemoryRateLimiter()
         # Registered once: calls send EVALSHA and load the script only if Redis lacks it.
         self._script = guard.client.register_script(GCRA_SCRIPT)
+        self._async: tuple[AsyncRedisGuard, AsyncScript] | None = None
 
     def hit(self, key: str, rate: Rate) -> RateLimitDecision:
         try:
@@ -65,11 +68,34 @@ class RedisRateLimiter:
             )
         except RedisUnavailable:
             return self._fallback.hit(key, rate)
-        allowed, remaining, reset_after, retry_after = (int(part) for part in reply)
-        return RateLimitDecision(
-            allowed=bool(allowed),
-            limit=rate.limit,
-            remaining=max(0, remaining),
-            reset_after=reset_after / MICROS,
-            retry_after=retry_after / MICROS,
-        )
+        return _decision(reply, rate)
+
+    def attach_async(self, guard: AsyncRedisGuard) -> None:
+        """Give `hit_async` its client: the async twin of this limiter's guard."""
+        self._async = (guard, guard.client.register_script(GCRA_SCRIPT))
+
+    async def hit_async(self, key: str, rate: Rate) -> RateLimitDecision:
+        """`hit` on the event loop (after `attach_async`; before it, in this process's memory)."""
+        if self._async is None:
+            return self._fallback.hit(key, rate)
+        guard, script = self._async
+        try:
+            reply = await guard.run(
+                lambda client: script(
+                    keys=[KEY_PREFIX + key], args=[rate.limit, rate.period], client=client
+                )
+            )
+        except RedisUnavailable:
+            return self._fallback.hit(key, rate)
+        return _decision(reply, rate)
+
+
+def _decision(reply: list[int], rate: Rate) -> RateLimitDecision:
+    allowed, remaining, reset_after, retry_after = (int(part) for part in reply)
+    return RateLimitDecision(
+        allowed=bool(allowed),
+        limit=rate.limit,
+        remaining=max(0, remaining),
+        reset_after=reset_after / MICROS,
+        retry_after=retry_after / MICROS,
+    )

@@ -8,6 +8,7 @@ the `Cache`, `RateLimiter` and `JobQueue` interfaces.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -31,7 +32,8 @@ from taskflow_core.services.task_reads import TaskReads
 from taskflow_core.webhook import WebhookNotifier
 
 if TYPE_CHECKING:
-    from taskflow_core.redis_guard import RedisGuard
+    from taskflow_core.async_callers import AsyncCallers
+    from taskflow_core.redis_guard import AsyncRedisGuard, RedisGuard
     from taskflow_core.settings import Settings
 
 log = logging.getLogger("taskflow.runtime")
@@ -51,6 +53,11 @@ class Runtime:
     task_reads: TaskReads
     # Services mode only: the guarded client the cache, limiter and queue share.
     redis: RedisGuard | None = None
+    # Set by `open_async` (PostgreSQL with the cache on): reads answered by the cache are
+    # served on the event loop, without a worker thread.
+    callers: AsyncCallers | None = field(default=None, init=False)
+    _async_redis: AsyncRedisGuard | None = field(default=None, init=False)
+    _loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
     jobs: JobQueue = field(init=False)
     _scheduler: IntervalScheduler | None = field(default=None, init=False)
 
@@ -79,6 +86,42 @@ class Runtime:
         if self.redis is None:
             return DependencyCheck(status="disabled")
         return self.redis.ping()
+
+    async def open_async(self) -> None:
+        """Open the event loop's clients, in the loop that will serve the requests.
+
+        Raises:
+            RuntimeError: they are open already, for another loop (they cannot be shared).
+        """
+        if self.database.is_sqlite or self.settings.cache_ttl <= 0:
+            return
+        if self.callers is not None:
+            if self._loop is not asyncio.get_running_loop():
+                raise RuntimeError("this runtime already serves another event loop")
+            return
+        self._loop = asyncio.get_running_loop()
+        # Imported here: the CLI and embedded mode never need psycopg's pool.
+        from taskflow_core.async_callers import AsyncCallers  # noqa: PLC0415
+
+        if self.redis is not None:
+            from taskflow_core.redis_cache import RedisCache  # noqa: PLC0415
+            from taskflow_core.redis_ratelimit import RedisRateLimiter  # noqa: PLC0415
+
+            self._async_redis = self.redis.async_twin()
+            if isinstance(self.cache, RedisCache):
+                self.cache.attach_async(self._async_redis)
+            if isinstance(self.limiter, RedisRateLimiter):
+                self.limiter.attach_async(self._async_redis)
+        self.callers = AsyncCallers(self.database, self.settings)
+        await self.callers.open()
+
+    async def close_async(self) -> None:
+        callers, self.callers = self.callers, None
+        if callers is not None:
+            await callers.close()
+        if self._async_redis is not None:
+            await self._async_redis.close()
+            self._async_redis = None
 
     def close(self) -> None:
         if self._scheduler is not None:

@@ -42,7 +42,12 @@ def _task_response(task: TaskOut, status_code: int = status.HTTP_200_OK) -> Resp
 async def list_tasks(query: Annotated[TaskQuery, Query()], db: DbDep) -> Response:
     """Your tasks, filtered, sorted and paginated (by page or by cursor)."""
     reads = db.runtime.task_reads
-    page = await db.as_actor(lambda session, actor: reads.page(session, actor=actor, query=query))
+    page = await db.read_as_actor(
+        lambda actor: reads.cached_page(actor=actor, query=query),
+        lambda session, actor, checked: reads.page(
+            session, actor=actor, query=query, checked=checked
+        ),
+    )
     return json_response(page)
 
 
@@ -66,8 +71,11 @@ async def create_task(data: TaskCreate, db: DbDep) -> Response:
 async def task_stats(query: Annotated[StatsQuery, Query()], db: DbDep) -> Response:
     """Counts by status and priority, and how many are overdue."""
     reads = db.runtime.task_reads
-    stats = await db.as_actor(
-        lambda session, actor: reads.stats(session, actor=actor, user_id=query.user_id)
+    stats = await db.read_as_actor(
+        lambda actor: reads.cached_stats(actor=actor, user_id=query.user_id),
+        lambda session, actor, checked: reads.stats(
+            session, actor=actor, user_id=query.user_id, checked=checked
+        ),
     )
     return json_response(stats)
 
@@ -89,8 +97,11 @@ async def run_batch(data: BatchRequest, db: DbDep) -> Response:
 async def get_task(task_id: uuid.UUID, db: DbDep) -> Response:
     """One task, with its ETag."""
     reads = db.runtime.task_reads
-    body, version = await db.as_actor(
-        lambda session, actor: reads.task(session, actor=actor, task_id=task_id)
+    body, version = await db.read_as_actor(
+        lambda actor: reads.cached_task(actor=actor, task_id=task_id),
+        lambda session, actor, checked: reads.task(
+            session, actor=actor, task_id=task_id, checked=checked
+        ),
     )
     return json_response(body, headers={"ETag": etag(version)})
 

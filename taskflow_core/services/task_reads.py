@@ -26,7 +26,12 @@ if TYPE_CHECKING:
 
 
 class TaskReads:
-    """The cached read side of tasks."""
+    """The cached read side of tasks.
+
+    Each read has a sync method that answers from the cache or the database, and an async
+    `cached_*` twin that only asks the cache (from the event loop). A caller that got None
+    from the twin passes `checked=True` so the sync method does not ask again.
+    """
 
     def __init__(self, *, cache: Cache, ttl: int, cursors: Cursors) -> None:
         self._cache = cache
@@ -36,11 +41,12 @@ class TaskReads:
         self.hits = 0
         self.misses = 0
 
-    def page(self, session: Session, *, actor: Actor, query: TaskQuery) -> bytes:
+    def page(
+        self, session: Session, *, actor: Actor, query: TaskQuery, checked: bool = False
+    ) -> bytes:
         """`GET /tasks` as JSON."""
-        own = task_queries.owner_scope(actor, query.user_id) == actor.user_id
-        key = self._key(actor, "list", query.model_dump_json()) if own else None
-        if key and (hit := self._lookup(key)) is not None:
+        key = self._page_key(actor, query)
+        if key and not checked and (hit := self._counted(self._cache.get(key))) is not None:
             return hit
         body = to_json(
             task_queries.list_tasks(session, actor=actor, query=query, cursors=self._cursors)
@@ -49,12 +55,17 @@ class TaskReads:
             self._cache.set(key, body, self._ttl)
         return body
 
-    def task(self, session: Session, *, actor: Actor, task_id: uuid.UUID) -> tuple[bytes, int]:
+    async def cached_page(self, *, actor: Actor, query: TaskQuery) -> bytes | None:
+        key = self._page_key(actor, query)
+        return self._counted(await self._cache.get_async(key)) if key else None
+
+    def task(
+        self, session: Session, *, actor: Actor, task_id: uuid.UUID, checked: bool = False
+    ) -> tuple[bytes, int]:
         """`GET /tasks/{id}` as JSON, with the task's version for the ETag."""
         key = self._key(actor, "task", str(task_id))
-        if (hit := self._lookup(key)) is not None:
-            version, _, body = hit.partition(b"\n")
-            return body, int(version)
+        if not checked and (hit := self._counted(self._cache.get(key))) is not None:
+            return _versioned(hit)
         task = task_queries.get_task(session, actor=actor, task_id=task_id)
         body = to_json(task)
         # Only the caller's own tasks: an admin's view of another owner's task would not
@@ -63,26 +74,52 @@ class TaskReads:
             self._cache.set(key, b"%d\n%b" % (task.version, body), self._ttl)
         return body, task.version
 
-    def stats(self, session: Session, *, actor: Actor, user_id: OwnerScope | None) -> bytes:
+    async def cached_task(self, *, actor: Actor, task_id: uuid.UUID) -> tuple[bytes, int] | None:
+        hit = self._counted(await self._cache.get_async(self._key(actor, "task", str(task_id))))
+        return None if hit is None else _versioned(hit)
+
+    def stats(
+        self,
+        session: Session,
+        *,
+        actor: Actor,
+        user_id: OwnerScope | None,
+        checked: bool = False,
+    ) -> bytes:
         """`GET /tasks/stats` as JSON."""
-        own = task_queries.owner_scope(actor, user_id) == actor.user_id
-        key = self._key(actor, "stats", "") if own else None
-        if key and (hit := self._lookup(key)) is not None:
+        key = self._stats_key(actor, user_id)
+        if key and not checked and (hit := self._counted(self._cache.get(key))) is not None:
             return hit
         body = to_json(task_queries.task_stats(session, actor=actor, user_id=user_id))
         if key:
             self._cache.set(key, body, self._ttl)
         return body
 
-    def _lookup(self, key: str) -> bytes | None:
-        value = self._cache.get(key)
+    async def cached_stats(self, *, actor: Actor, user_id: OwnerScope | None) -> bytes | None:
+        key = self._stats_key(actor, user_id)
+        return self._counted(await self._cache.get_async(key)) if key else None
+
+    def _counted(self, value: bytes | None) -> bytes | None:
         if value is None:
             self.misses += 1
         else:
             self.hits += 1
         return value
 
+    def _page_key(self, actor: Actor, query: TaskQuery) -> str | None:
+        own = task_queries.owner_scope(actor, query.user_id) == actor.user_id
+        return self._key(actor, "list", query.model_dump_json()) if own else None
+
+    def _stats_key(self, actor: Actor, user_id: OwnerScope | None) -> str | None:
+        own = task_queries.owner_scope(actor, user_id) == actor.user_id
+        return self._key(actor, "stats", "") if own else None
+
     @staticmethod
     def _key(actor: Actor, kind: str, detail: str) -> str:
         digest = hashlib.blake2b(detail.encode(), digest_size=12).hexdigest()
         return f"tf:{actor.user_id}:{actor.cache_version}:{kind}:{digest}"
+
+
+def _versioned(entry: bytes) -> tuple[bytes, int]:
+    version, _, body = entry.partition(b"\n")
+    return body, int(version)

@@ -10,13 +10,17 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from server.app import create_app
+from taskflow_core.settings import Settings
 from tests.conftest import make_task
 
 
 @pytest.fixture
-def api_schema(client: TestClient, headers: dict[str, str]) -> Any:
+def api_schema(client: TestClient, headers: dict[str, str], settings: Settings) -> Any:
     make_task(client, headers)  # something for the reads to find
-    return schemathesis.openapi.from_asgi("/openapi.json", client.app)
+    # Schemathesis serves the app from an event loop of its own, so it gets an app (and a
+    # runtime, whose async clients belong to one loop) of its own, on the same database.
+    return schemathesis.openapi.from_asgi("/openapi.json", create_app(settings))
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

@@ -158,6 +158,8 @@ def test_admin_resets_a_password_without_the_old_one(
 def test_deactivated_users_are_locked_out_at_once(
     client: TestClient, admin: dict[str, Any], user: dict[str, Any]
 ) -> None:
+    # Their list is in the cache now: that must not let them in either.
+    assert client.get("/tasks", headers=bearer(user)).status_code == 200
     response = client.patch(
         f"/users/{user['user']['id']}", headers=bearer(admin), json={"isActive": False}
     )
