@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 
+from server.query import QueryModel
 from server.responses import PROBLEM_MEDIA_TYPE
 from taskflow_core.schemas import Problem
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_REF_TEMPLATE = "#/components/schemas/{model}"
+_PROBLEM_REF = {"$ref": _REF_TEMPLATE.format(model="Problem")}
+_VALIDATION_FAILED = "Validation failed; `errors` names each field"
 _ALWAYS = {"500": "Internal server error (no details are ever given)"}
 _NEEDS_DATABASE = {"503": "The database is unavailable; retry later"}
 
@@ -29,14 +33,15 @@ def install_openapi(app: FastAPI) -> None:
                 description=app.description,
                 routes=app.routes,
             )
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            _document_query_models(app, schema["paths"], components)
             for path, operations in schema["paths"].items():
                 for operation in operations.values():
                     _describe_errors(operation, uses_database=path != "/health")
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.pop("HTTPValidationError", None)
             components.pop("ValidationError", None)
             _, definitions = models_json_schema(
-                [(Problem, "serialization")], ref_template="#/components/schemas/{model}"
+                [(Problem, "serialization")], ref_template=_REF_TEMPLATE
             )
             components.update(definitions["$defs"])
             app.openapi_schema = schema
@@ -45,10 +50,27 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _document_query_models(app: FastAPI, paths: dict[str, Any], components: dict[str, Any]) -> None:
+    # The API's own routes (app.routes holds them wrapped, one wrapper per router).
+    for route in app.state.api_routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        for dependency in route.dependant.dependencies:
+            if not isinstance(dependency.call, QueryModel):
+                continue
+            parameters, definitions = dependency.call.openapi_parameters(_REF_TEMPLATE)
+            components.update(definitions)
+            for method in route.methods or ():
+                operation = paths[route.path_format][method.lower()]
+                operation["parameters"] = parameters + operation.get("parameters", [])
+                # The dependency reports its own validation errors.
+                operation["responses"].setdefault("422", _problem(_VALIDATION_FAILED))
+
+
 def _describe_errors(operation: dict[str, Any], *, uses_database: bool) -> None:
     responses = operation.setdefault("responses", {})
     if "422" in responses and "application/json" in responses["422"].get("content", {}):
-        responses["422"] = _problem("Validation failed; `errors` names each field")
+        responses["422"] = _problem(_VALIDATION_FAILED)
     extra = _ALWAYS | (_NEEDS_DATABASE if uses_database else {})
     for status, description in extra.items():
         responses.setdefault(status, _problem(description))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from server.deps import DbDep
+from server.query import FromQuery
 from server.responses import json_response, problem_responses
 from taskflow_core.schemas import NotificationPage, NotificationQuery
 from taskflow_core.serialization import to_json
@@ -17,7 +18,9 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
 @router.get("", response_model=NotificationPage, responses=problem_responses(400, 401, 422, 429))
-async def list_notifications(query: Annotated[NotificationQuery, Query()], db: DbDep) -> Response:
+async def list_notifications(
+    query: Annotated[NotificationQuery, FromQuery(NotificationQuery)], db: DbDep
+) -> Response:
     """Your notifications, newest first; `unread=true` for the unread ones."""
     cursors = db.runtime.cursors
     page = await db.as_actor(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Response, status
 
 from server.deps import DbDep
+from server.query import FromQuery
 from server.responses import etag, json_response, parse_if_match, problem_responses
 from taskflow_core.schemas import (
     BatchRequest,
@@ -39,7 +40,7 @@ def _task_response(task: TaskOut, status_code: int = status.HTTP_200_OK) -> Resp
 
 
 @router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 403, 422, 429))
-async def list_tasks(query: Annotated[TaskQuery, Query()], db: DbDep) -> Response:
+async def list_tasks(query: Annotated[TaskQuery, FromQuery(TaskQuery)], db: DbDep) -> Response:
     """Your tasks, filtered, sorted and paginated (by page or by cursor)."""
     reads = db.runtime.task_reads
     page = await db.read_as_actor(
@@ -68,7 +69,7 @@ async def create_task(data: TaskCreate, db: DbDep) -> Response:
 @router.get(
     "/stats", response_model=TaskStats, responses=problem_responses(400, 401, 403, 422, 429)
 )
-async def task_stats(query: Annotated[StatsQuery, Query()], db: DbDep) -> Response:
+async def task_stats(query: Annotated[StatsQuery, FromQuery(StatsQuery)], db: DbDep) -> Response:
     """Counts by status and priority, and how many are overdue."""
     reads = db.runtime.task_reads
     stats = await db.read_as_actor(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from server.deps import DbDep
+from server.query import FromQuery
 from server.responses import json_response, problem_responses
 from taskflow_core.schemas import UserCreate, UserOut, UserPage, UserQuery, UserUpdate
 from taskflow_core.serialization import to_json
@@ -36,7 +37,7 @@ async def create_user(data: UserCreate, db: DbDep) -> Response:
 
 
 @router.get("", response_model=UserPage, responses=problem_responses(400, 401, 403, 422, 429))
-async def list_users(query: Annotated[UserQuery, Query()], db: DbDep) -> Response:
+async def list_users(query: Annotated[UserQuery, FromQuery(UserQuery)], db: DbDep) -> Response:
     """Accounts, newest first, by role and email/name search (admins only)."""
     cursors = db.runtime.cursors
     page = await db.as_actor(

@@ -87,6 +87,24 @@ def test_every_route_is_documented_with_its_errors(client: TestClient) -> None:
     assert {"dueDate", "createdAt", "userId", "completedAt"} <= set(task_schema)
 
 
+def test_query_parameters_are_documented_with_their_types(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    parameters = {p["name"]: p for p in spec["paths"]["/tasks"]["get"]["parameters"]}
+    assert list(parameters) == [
+        "page", "limit", "cursor", "status", "priority", "search", "dueBefore", "dueAfter",
+        "overdue", "number", "userId", "sort", "order",
+    ]  # fmt: skip
+    assert all(p["in"] == "query" and not p["required"] for p in parameters.values())
+    assert parameters["limit"]["schema"]["maximum"] == 100
+    status_items = parameters["status"]["schema"]["items"]
+    assert spec["components"]["schemas"][status_items["$ref"].rsplit("/", 1)[1]]["enum"] == [
+        "PENDING", "IN_PROGRESS", "COMPLETED"
+    ]  # fmt: skip
+    assert "userId" in {p["name"] for p in spec["paths"]["/tasks/stats"]["get"]["parameters"]}
+    assert "unread" in {p["name"] for p in spec["paths"]["/notifications"]["get"]["parameters"]}
+    assert "role" in {p["name"] for p in spec["paths"]["/users"]["get"]["parameters"]}
+
+
 def test_swagger_ui_is_served(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
