@@ -1,6 +1,6 @@
 """CPU time per request inside one server process, with no network and no concurrency.
 
-Usage: python -m bench.request_cost [--scenario list|get|health] [--requests N] [--profile]
+Usage: python -m bench.request_cost [--scenario list|cursor|get|create|health] [--requests N] [--profile]
 
 wrk measures what a client sees; this measures what one request costs the process, so an
 optimization shows up as microseconds rather than as noisy requests per second. It seeds its
@@ -91,14 +91,16 @@ async def run(options: argparse.Namespace) -> None:
         body=orjson.dumps({"email": "bench0@example.com", "password": PASSWORD}),
     )
     token = orjson.loads(login["body"])["accessToken"]
-    tasks = orjson.loads((await call(app, "GET", "/tasks?limit=1", token=token))["body"])
-    path = {
-        "list": "/tasks?limit=20",
-        "get": f"/tasks/{tasks['data'][0]['id']}",
-        "health": "/health",
+    tasks = orjson.loads((await call(app, "GET", "/tasks?limit=20", token=token))["body"])
+    method, path, status, body = {
+        "list": ("GET", "/tasks?limit=20", 200, b""),
+        "cursor": ("GET", f"/tasks?limit=20&cursor={tasks['meta']['nextCursor']}", 200, b""),
+        "get": ("GET", f"/tasks/{tasks['data'][0]['id']}", 200, b""),
+        "create": ("POST", "/tasks", 201, orjson.dumps({"title": "Bench", "priority": "HIGH"})),
+        "health": ("GET", "/health", 200, b""),
     }[options.scenario]
     for _ in range(300):  # warm caches, pools and compiled statements
-        await call(app, "GET", path, token=token)
+        await call(app, method, path, token=token, body=body)
 
     loop_profile, thread_profile = cProfile.Profile(), cProfile.Profile()
     if options.profile:
@@ -115,8 +117,8 @@ async def run(options: argparse.Namespace) -> None:
         loop_profile.enable()
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(options.requests):
-        response = await call(app, "GET", path, token=token)
-        assert response["status"] == 200, response
+        response = await call(app, method, path, token=token, body=body)
+        assert response["status"] == status, response
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     loop_profile.disable()
     per = 1e6 / options.requests
@@ -124,6 +126,9 @@ async def run(options: argparse.Namespace) -> None:
     if options.profile:
         for name, profile in (("event loop", loop_profile), ("worker thread", thread_profile)):
             print(f"--- {name}")
+            if not profile.getstats():
+                print("(no calls: every request was answered on the event loop)")
+                continue
             pstats.Stats(profile).sort_stats("tottime").print_stats(25)
     await startup.put({"type": "lifespan.shutdown"})
     await lifespan
@@ -131,7 +136,7 @@ async def run(options: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=["list", "get", "health"], default="list")
+    parser.add_argument("--scenario", choices=["list", "cursor", "get", "create", "health"], default="list")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--reseed", action="store_true", help="recreate the database first")

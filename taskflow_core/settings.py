@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = Field(default=19_456, ge=8)
     password_hash_time_cost: int = Field(default=2, ge=1)
     password_hash_parallelism: int = Field(default=1, ge=1)
+    # Hashes a process computes at once; more logins wait their turn. Each hash keeps a
+    # core busy for ~20 ms, so a burst of logins must not take every core from the
+    # requests that need a millisecond.
+    password_hash_concurrency: int = Field(default=1, ge=1)
 
     log_level: str = "INFO"
     # Benchmarks only: per-process request/SQL/cache counters at /_bench (unauthenticated).
