@@ -1,6 +1,7 @@
 """CPU time per request inside one server process, with no network and no concurrency.
 
-Usage: python -m bench.request_cost [--scenario list|cursor|get|create|health] [--requests N] [--profile]
+Usage: python -m bench.request_cost [--scenario NAME] [--requests N] [--profile]
+(scenarios: list, cursor, get, create, health)
 
 wrk measures what a client sees; this measures what one request costs the process, so an
 optimization shows up as microseconds rather than as noisy requests per second. It seeds its
@@ -136,7 +137,9 @@ async def run(options: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scenario", choices=["list", "cursor", "get", "create", "health"], default="list")
+    parser.add_argument(
+        "--scenario", choices=["list", "cursor", "get", "create", "health"], default="list"
+    )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--reseed", action="store_true", help="recreate the database first")
