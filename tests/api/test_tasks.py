@@ -47,6 +47,26 @@ def test_defaults_and_naive_due_date_read_as_utc(
     assert task["dueDate"] == "2030-05-06T07:08:09Z"
 
 
+@pytest.mark.parametrize("status", ["PENDING", "COMPLETED"])
+def test_created_task_reads_back_exactly_as_returned(
+    client: TestClient, headers: dict[str, str], status: str
+) -> None:
+    created = make_task(
+        client,
+        headers,
+        title="Read me back",
+        description="Every field",
+        status=status,
+        priority="LOW",
+        dueDate="2030-05-06T07:08:09.123456+01:00",
+    )
+    assert (created["completedAt"] is not None) == (status == "COMPLETED")
+    read = client.get(f"/tasks/{created['id']}", headers=headers)
+    assert read.json() == created
+    listed = client.get("/tasks", headers=headers).json()["data"]
+    assert listed == [created]
+
+
 def test_numbers_count_up_per_owner_and_are_never_reused(
     client: TestClient, headers: dict[str, str]
 ) -> None:
