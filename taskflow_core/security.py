@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import secrets
+import sys
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -69,8 +71,12 @@ class Passwords:
 
 
 def _lower_priority() -> None:
-    if hasattr(os, "setpriority"):  # Linux: a thread's own nice value
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_THREAD_NICENESS)
+    # Only Linux gives a thread a nice value of its own (elsewhere this would renice the
+    # whole process, or fail). A failure must not break hashing: an executor whose
+    # initializer raises refuses every later hash.
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_THREAD_NICENESS)
 
 
 @dataclass(frozen=True, slots=True)

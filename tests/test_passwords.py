@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from taskflow_core.security import Passwords
+from taskflow_core.security import HASH_THREAD_NICENESS, Passwords
 from tests.conftest import make_settings
 
 
@@ -58,3 +60,28 @@ def test_hashes_are_argon2id_and_verify_only_the_right_password() -> None:
     assert passwords.verify(stored, "right password")
     assert not passwords.verify(stored, "wrong password")
     assert not passwords.verify(None, "right password")
+
+
+def test_hashing_works_where_the_thread_priority_cannot_be_lowered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object) -> None:
+        raise PermissionError("not allowed here")
+
+    monkeypatch.setattr("taskflow_core.security.os.setpriority", refuse)
+    passwords = Passwords(make_settings("sqlite://"))
+    stored = passwords.hash("right password")
+    assert passwords.verify(stored, "right password")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="only Linux has per-thread nice values")
+def test_hashes_run_at_a_lower_priority_than_the_requests() -> None:
+    def nice_of_this_thread() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = nice_of_this_thread()
+    passwords = Passwords(make_settings("sqlite://"))
+    hashing_nice = passwords._hashing.submit(nice_of_this_thread).result()
+    assert hashing_nice >= HASH_THREAD_NICENESS
+    assert hashing_nice > before or before >= HASH_THREAD_NICENESS
+    assert nice_of_this_thread() == before
