@@ -6,6 +6,7 @@ else using it).
 
 from __future__ import annotations
 
+import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -115,11 +116,15 @@ def test_a_slow_redis_costs_at_most_a_short_timeout_then_nothing(
         timed_get(client, "/tasks", headers)
     # The breaker opened after the first few timeouts; later requests do not wait at all.
     assert runtime.redis.breaker.state == "open"
-    opened = time.monotonic()
+    assert time.monotonic() - started < 3 * PROMPT
+    durations = []
     for _ in range(5):
+        before = time.monotonic()
         timed_get(client, "/tasks", headers)
-    assert time.monotonic() - opened < PROMPT / 2
-    assert opened - started < 3 * PROMPT
+        durations.append(time.monotonic() - before)
+    # A request that still asked the paused Redis would wait out at least one timeout; the
+    # median keeps a single stall of a busy machine from failing the test.
+    assert statistics.median(durations) < runtime.settings.redis_timeout, durations
 
 
 def test_a_write_while_redis_is_paused_is_read_back_by_the_other_instance(
