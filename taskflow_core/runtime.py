@@ -130,6 +130,7 @@ class Runtime:
         self.jobs.close()
         if self.redis is not None:
             self.redis.close()
+        self.security.passwords.close()
         self.database.dispose()
 
 
