@@ -45,31 +45,40 @@ class RateLimiter(Protocol):
         ...
 
 
-def gcra(tat: float, now: float, rate: Rate) -> tuple[float | None, RateLimitDecision]:
+MICROS = 1_000_000
+
+
+def monotonic_micros() -> int:
+    return time.monotonic_ns() // 1_000
+
+
+def gcra(tat: int, now: int, rate: Rate) -> tuple[int | None, RateLimitDecision]:
     """The generic cell rate algorithm: one stored number (the theoretical arrival time).
 
-    Returns the new arrival time to store (None when refused) and the decision. The Redis
-    limiter runs the same arithmetic inside a Lua script.
+    Times are whole microseconds: in float seconds, `now + interval - now` can come out a hair
+    over `interval` and floor a remaining count one short. Returns the new arrival time to
+    store (None when refused) and the decision. The Redis limiter runs the same arithmetic
+    inside a Lua script.
     """
-    interval = rate.period / rate.limit
+    period = rate.period * MICROS
+    interval = period / rate.limit
     start = max(tat, now)
     new_tat = start + interval
-    allow_at = new_tat - rate.period
+    allow_at = new_tat - period
     if now < allow_at:
-        remaining = 0
         return None, RateLimitDecision(
             allowed=False,
             limit=rate.limit,
-            remaining=remaining,
-            reset_after=start - now,
-            retry_after=allow_at - now,
+            remaining=0,
+            reset_after=math.ceil(start - now) / MICROS,
+            retry_after=math.ceil(allow_at - now) / MICROS,
         )
-    remaining = int((rate.period - (new_tat - now)) // interval)
-    return new_tat, RateLimitDecision(
+    reset_after = new_tat - now
+    return round(new_tat), RateLimitDecision(
         allowed=True,
         limit=rate.limit,
-        remaining=max(0, remaining),
-        reset_after=new_tat - now,
+        remaining=max(0, math.floor((period - reset_after) / interval)),
+        reset_after=math.ceil(reset_after) / MICROS,
         retry_after=0.0,
     )
 
@@ -77,11 +86,15 @@ def gcra(tat: float, now: float, rate: Rate) -> tuple[float | None, RateLimitDec
 class MemoryRateLimiter:
     """Budgets kept in this process: right for one process, per-process with several."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], int] = monotonic_micros) -> None:
+        """
+        Args:
+            clock: Monotonic time in whole microseconds.
+        """
         self._clock = clock
-        self._arrivals: dict[str, float] = {}
+        self._arrivals: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._next_sweep = 0.0
+        self._next_sweep = 0
 
     def hit(self, key: str, rate: Rate) -> RateLimitDecision:
         now = self._clock()
@@ -97,8 +110,8 @@ class MemoryRateLimiter:
         # Arithmetic under a lock held for microseconds: fine on the loop.
         return self.hit(key, rate)
 
-    def _sweep(self, now: float) -> None:
+    def _sweep(self, now: int) -> None:
         # Keys whose budget is whole again carry no information; drop them so memory
         # stays proportional to recently active callers.
         self._arrivals = {key: tat for key, tat in self._arrivals.items() if tat > now}
-        self._next_sweep = now + 60
+        self._next_sweep = now + 60 * MICROS

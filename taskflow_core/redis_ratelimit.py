@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from taskflow_core.ratelimit import MemoryRateLimiter, RateLimitDecision
+from taskflow_core.ratelimit import MICROS, MemoryRateLimiter, RateLimitDecision
 from taskflow_core.redis_guard import RedisUnavailable
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from taskflow_core.settings import Rate
 
 KEY_PREFIX = "tf:rl:"
-MICROS = 1_000_000
 
 # KEYS[1]: the budget; ARGV: limit, period in seconds. Times in microseconds (exact in a
 # double for centuries). Returns {allowed, remaining, reset_after, retry_after}, integers.
