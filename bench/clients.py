@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from bench import tui_first_paint
-from bench.processes import TASKFLOW, client_env, running_server
+from bench.processes import TASKFLOW, client_env, compile_bytecode, running_server
 from bench.report import Check
 
 if TYPE_CHECKING:
@@ -50,6 +50,7 @@ def measure(workdir: Path, *, quick: bool) -> list[Check]:
     bare = workdir / "bare_typer.py"
     bare.write_text(BARE_TYPER)
     env = client_env(workdir) | {"NO_COLOR": "1"}
+    compile_bytecode()
     subprocess.run([TASKFLOW, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([TASKFLOW, "db", "seed"], env=env, check=True, capture_output=True)
     checks = []

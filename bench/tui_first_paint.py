@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.processes import TASKFLOW, client_env, running_server
+from bench.processes import TASKFLOW, client_env, compile_bytecode, running_server
 from bench.report import Check
 
 ROWS, COLUMNS = 40, 120
@@ -137,6 +137,7 @@ def seed_over_api(url: str, tasks: int) -> None:
 def measure(workdir: Path, *, runs: int = 7, tasks: int = 1000) -> FirstPaint:
     """Serve `tasks` tasks of one account, log in as it, then time both programs."""
     env = client_env(workdir) | {"TASKFLOW_TUI_REFRESH": "0"}
+    compile_bytecode()
     subprocess.run([TASKFLOW, "db", "upgrade"], env=env, check=True, capture_output=True)
     bare = workdir / "bare_textual.py"
     bare.write_text(BARE_TEXTUAL.replace("{newest}", str(tasks)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import time
 import types
+import urllib.request
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,8 @@ from taskflow_core.errors import NotFound
 # ~30 ms on every command.
 sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
 import httpx  # noqa: E402
+
+from taskflow_cli.transport import StdlibTransport  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -55,6 +58,8 @@ class ApiClient:
         self.server = server
         self._retries = retries
         self._backoff = backoff
+        if transport is None and not _proxy_configured():
+            transport = StdlibTransport()
         self._http = httpx.Client(
             base_url=server,
             # Loading the CA bundle costs ~25 ms; a plain-http server never needs it.
@@ -340,6 +345,12 @@ def open_client(server: str | None = None) -> ApiClient:
     from taskflow_cli.config import resolve_server
 
     return ApiClient(resolve_server(server))
+
+
+def _proxy_configured() -> bool:
+    """Whether HTTP_PROXY, HTTPS_PROXY or ALL_PROXY is set: then httpx routes by itself."""
+    proxies = urllib.request.getproxies_environment()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
 
 
 def _query(query: Params) -> dict[str, Any]:
