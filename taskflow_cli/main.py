@@ -11,7 +11,8 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 
-from taskflow_cli.commands import auth, db, notifications, server, tasks, users
+from taskflow_cli.command_groups import TaskflowGroup
+from taskflow_cli.commands import auth, server
 from taskflow_cli.commands import tui as tui_command
 from taskflow_cli.commands import worker as worker_command
 from taskflow_cli.errors import run_guarded
@@ -22,16 +23,13 @@ app = typer.Typer(
     help="TaskFlow: tasks from your terminal.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Adds the sub-groups (`taskflow tasks ...`, see `command_groups.SUB_APPS`).
+    cls=TaskflowGroup,
 )
 app.callback()(global_options)
 app.command("login")(auth.login)
 app.command("logout")(auth.logout)
 app.command("whoami")(auth.whoami)
-app.add_typer(auth.app, name="auth")
-app.add_typer(tasks.app, name="tasks")
-app.add_typer(users.app, name="users")
-app.add_typer(notifications.app, name="notifications")
-app.add_typer(db.app, name="db")
 app.command("server")(server.serve)
 app.command("worker")(worker_command.work)
 app.command("tui")(tui_command.tui)

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from tests.cli.conftest import Cli
 
 SERVER_SIDE = ("sqlalchemy", "fastapi", "uvicorn", "textual", "starlette", "alembic")
+# httpx's own transport; the CLI's runs on http.client.
+HTTP_ENGINE = ("httpcore", "h11")
+# Command groups a task command has no use for (Typer would build all their commands).
+OTHER_GROUPS = ("taskflow_cli.commands.users", "taskflow_cli.commands.notifications")
 PROBE = """
 import sys
 from taskflow_cli.main import run
@@ -27,8 +31,8 @@ sys.exit(code)
 """
 
 
-def modules_after(cli: Cli, *args: str) -> str:
-    script = PROBE.format(args=list(args), forbidden=SERVER_SIDE)
+def modules_after(cli: Cli, *args: str, forbidden: tuple[str, ...] = SERVER_SIDE) -> str:
+    script = PROBE.format(args=list(args), forbidden=forbidden)
     result = subprocess.run(
         [sys.executable, "-c", script], env=cli.env, capture_output=True, text=True, check=False
     )
@@ -43,10 +47,14 @@ def test_help_loads_nothing_of_the_server_or_the_tui(cli: Cli) -> None:
     assert "pydantic schemas: False" in report
 
 
-def test_listing_tasks_loads_nothing_of_the_server_or_the_tui(logged_in: Cli) -> None:
+def test_listing_tasks_loads_nothing_of_the_server_the_tui_or_other_commands(
+    logged_in: Cli,
+) -> None:
     logged_in.add_task("one")
 
-    report = modules_after(logged_in, "tasks", "list")
+    report = modules_after(
+        logged_in, "tasks", "list", forbidden=SERVER_SIDE + HTTP_ENGINE + OTHER_GROUPS
+    )
 
     assert "loaded: \n" in report
     assert "pydantic schemas: False" in report
@@ -82,11 +90,18 @@ def test_no_arguments_shows_help(cli: Cli) -> None:
     result = cli.run()
 
     assert "Usage: taskflow" in result.stdout
-    assert "tasks" in result.stdout
+    # First lines of the boxed entries: "│ name   description │", not wrapped lines.
+    entries = [line[2:] for line in result.stdout.splitlines() if line.startswith("│ ")]
+    names = [entry.split()[0] for entry in entries if not entry.startswith((" ", "-"))]
+    commands = names[names.index("login") :]
+    assert commands == [
+        "login", "logout", "whoami", "server", "worker", "tui",
+        "auth", "tasks", "users", "notifications", "db",
+    ]  # fmt: skip
 
 
 def test_an_unknown_command_is_a_usage_error(cli: Cli) -> None:
-    assert_one_error_line(cli.run("taks"), 2, "No such command 'taks'")
+    assert_one_error_line(cli.run("taks"), 2, "No such command 'taks'. Did you mean 'tasks'?")
 
 
 def test_debug_shows_the_traceback(cli: Cli) -> None:
