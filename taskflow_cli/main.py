@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 # Typer builds pydantic models, and pydantic's first model scans every installed package's
@@ -37,4 +38,10 @@ app.command("tui")(tui_command.tui)
 
 def run() -> None:
     """Console-script entry point."""
-    run_guarded(lambda: app(standalone_mode=False))
+    try:
+        run_guarded(lambda: app(standalone_mode=False))
+    finally:
+        # The process ends here and the OS takes its memory back at once. Left tracked, every
+        # object Typer, pydantic and httpx made is walked again by the interpreter's final
+        # garbage collections: ~100 ms after a 300 ms `taskflow tasks list` has printed.
+        gc.freeze()
