@@ -44,7 +44,7 @@ def install_bench_probe(app: FastAPI, runtime: Runtime) -> None:
     async def read_counters(request: Request) -> Response:
         reads = runtime.task_reads
         # The event loop's caller lookups run outside SQLAlchemy, so its events miss them.
-        loop_statements = runtime.callers.statements if runtime.callers else 0
+        loop_statements = runtime.loop_db.statements if runtime.loop_db else 0
         return json_response(
             to_json(
                 {
@@ -60,8 +60,8 @@ def install_bench_probe(app: FastAPI, runtime: Runtime) -> None:
     @router.post("/reset")
     async def reset(request: Request) -> Response:
         counters.requests = counters.statements = 0
-        if runtime.callers is not None:
-            runtime.callers.statements = 0
+        if runtime.loop_db is not None:
+            runtime.loop_db.statements = 0
         runtime.task_reads.hits = runtime.task_reads.misses = 0
         return json_response(to_json({"pid": os.getpid()}))
 

@@ -6,7 +6,7 @@ A sync route with sync dependencies would cost a thread hop for each of them, an
 those hops (and the GIL handoffs between the threads they wake) cost more than the request.
 Reads the cache can answer go further (`read_as_actor`): in services mode on PostgreSQL the
 caller's row, the rate limit and the cache are all awaited on the event loop, and a hit
-never touches a thread.
+never touches a thread. So does a write that is one statement there (`write_as_actor`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from server.net import client_address
 from taskflow_core.actor import Actor
 from taskflow_core.errors import AuthenticationFailed, RateLimited, ServiceUnavailable
+from taskflow_core.loop_database import LoopDatabase
 from taskflow_core.ratelimit import RateLimitDecision
 from taskflow_core.runtime import Runtime
 from taskflow_core.services import auth
@@ -70,22 +71,26 @@ class Db:
         leaves the loop; a miss runs `work(session, actor, True)` in a worker thread, as the
         same caller. Without it, `work(session, actor, False)` asks the cache itself.
         """
-        token = self._token
-        if token is None:
-            raise AuthenticationFailed("Not authenticated")
-        callers = self.runtime.callers
-        if callers is None:
+        loop_db = self.runtime.loop_db
+        if loop_db is None:
             return await self.as_actor(lambda session, actor: work(session, actor, False))
-        claims = self.runtime.security.access_tokens.verify(token)
-        rate = self.runtime.settings.api_rate
-        if rate is not None:
-            self._admit(await self.runtime.limiter.hit_async(f"user:{claims.user_id}", rate))
-        actor = await callers.actor(claims)
-        self._request.state.user_id = str(actor.user_id)
+        actor = await self._authenticate_on_loop(loop_db)
         hit = await cached(actor)
         if hit is not None:
             return hit
         return await self._run(lambda session: work(session, actor, True))
+
+    async def write_as_actor(
+        self,
+        on_loop: Callable[[LoopDatabase, Actor], Awaitable[T]],
+        work: Callable[[Session, Actor], T],
+    ) -> T:
+        """A write with a one-statement form: `on_loop(loop_db, actor)` where the event loop
+        has its database (services mode on PostgreSQL), else `work` in a worker thread."""
+        loop_db = self.runtime.loop_db
+        if loop_db is None:
+            return await self.as_actor(work)
+        return await on_loop(loop_db, await self._authenticate_on_loop(loop_db))
 
     async def as_anyone(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` with no caller (the auth routes)."""
@@ -126,6 +131,18 @@ class Db:
         write = self._request.method not in SAFE_METHODS
         with self.runtime.database.session(write=write) as session:
             return work(session)
+
+    async def _authenticate_on_loop(self, loop_db: LoopDatabase) -> Actor:
+        token = self._token
+        if token is None:
+            raise AuthenticationFailed("Not authenticated")
+        claims = self.runtime.security.access_tokens.verify(token)
+        rate = self.runtime.settings.api_rate
+        if rate is not None:
+            self._admit(await self.runtime.limiter.hit_async(f"user:{claims.user_id}", rate))
+        actor = await loop_db.actor(claims)
+        self._request.state.user_id = str(actor.user_id)
+        return actor
 
     def _authenticate(self, session: Session, token: str) -> Actor:
         claims = self.runtime.security.access_tokens.verify(token)

@@ -32,7 +32,7 @@ from taskflow_core.services.task_reads import TaskReads
 from taskflow_core.webhook import WebhookNotifier
 
 if TYPE_CHECKING:
-    from taskflow_core.async_callers import AsyncCallers
+    from taskflow_core.loop_database import LoopDatabase
     from taskflow_core.redis_guard import AsyncRedisGuard, RedisGuard
     from taskflow_core.settings import Settings
 
@@ -53,9 +53,9 @@ class Runtime:
     task_reads: TaskReads
     # Services mode only: the guarded client the cache, limiter and queue share.
     redis: RedisGuard | None = None
-    # Set by `open_async` (PostgreSQL with the cache on): reads answered by the cache are
-    # served on the event loop, without a worker thread.
-    callers: AsyncCallers | None = field(default=None, init=False)
+    # Set by `open_async` (PostgreSQL with the cache on): reads answered by the cache, and
+    # task creation, are served on the event loop, without a worker thread.
+    loop_db: LoopDatabase | None = field(default=None, init=False)
     _async_redis: AsyncRedisGuard | None = field(default=None, init=False)
     _loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
     jobs: JobQueue = field(init=False)
@@ -95,13 +95,13 @@ class Runtime:
         """
         if self.database.is_sqlite or self.settings.cache_ttl <= 0:
             return
-        if self.callers is not None:
+        if self.loop_db is not None:
             if self._loop is not asyncio.get_running_loop():
                 raise RuntimeError("this runtime already serves another event loop")
             return
         self._loop = asyncio.get_running_loop()
         # Imported here: the CLI and embedded mode never need psycopg's pool.
-        from taskflow_core.async_callers import AsyncCallers  # noqa: PLC0415
+        from taskflow_core.loop_database import LoopDatabase  # noqa: PLC0415
 
         if self.redis is not None:
             from taskflow_core.redis_cache import RedisCache  # noqa: PLC0415
@@ -112,13 +112,13 @@ class Runtime:
                 self.cache.attach_async(self._async_redis)
             if isinstance(self.limiter, RedisRateLimiter):
                 self.limiter.attach_async(self._async_redis)
-        self.callers = AsyncCallers(self.database, self.settings)
-        await self.callers.open()
+        self.loop_db = LoopDatabase(self.database, self.settings)
+        await self.loop_db.open()
 
     async def close_async(self) -> None:
-        callers, self.callers = self.callers, None
-        if callers is not None:
-            await callers.close()
+        loop_db, self.loop_db = self.loop_db, None
+        if loop_db is not None:
+            await loop_db.close()
         if self._async_redis is not None:
             await self._async_redis.close()
             self._async_redis = None

@@ -104,7 +104,7 @@ def logout(session: Session, *, refresh_token: str) -> None:
 
 
 # Every authenticated request runs this; built once, and run on the Core connection, it
-# costs half what a per-request ORM select does. `async_callers` runs it too.
+# costs half what a per-request ORM select does. `loop_database` runs it too.
 CALLER = select(User.role, User.is_active, User.cache_version).where(
     User.id == bindparam("user_id")
 )

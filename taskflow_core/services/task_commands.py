@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy import Insert, bindparam, case, delete, insert, select, update
 
 from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskStatus
@@ -37,16 +37,24 @@ NO_SUCH_OWNER = "no active user has this id"
 
 def create_task(session: Session, *, actor: Actor, data: TaskCreate) -> TaskOut:
     """Create a task for the caller (or, for an admin, for `userId`)."""
+    values = new_task_values(actor, data, now=utcnow())
+    values["number"] = allocate_number(session, owner=values["user_id"])
+    # Every column's value is known here: the row goes in as a plain INSERT on the Core
+    # connection and the answer is built from the same values (no unit of work, no RETURNING).
+    session.connection().execute(insert(Task), values)
+    result = TaskOut.model_validate(values)
+    session.commit()
+    return result
+
+
+def new_task_values(actor: Actor, data: TaskCreate, *, now: datetime) -> dict[str, Any]:
+    """A new task's row, all but its `number`: the caller's, or (admins only) `userId`'s."""
     owner = data.user_id or actor.user_id
     if owner != actor.user_id and not actor.is_admin:
         raise PermissionDenied("Only admins can create tasks for other users")
-    now = utcnow()
-    # Every column's value is known here: the row goes in as a plain INSERT on the Core
-    # connection and the answer is built from the same values (no unit of work, no RETURNING).
-    values: dict[str, Any] = {
+    return {
         "id": uuid.uuid4(),
         "user_id": owner,
-        "number": allocate_number(session, owner=owner),
         "title": data.title,
         "description": data.description,
         "status": data.status,
@@ -57,10 +65,6 @@ def create_task(session: Session, *, actor: Actor, data: TaskCreate) -> TaskOut:
         "completed_at": now if data.status is TaskStatus.COMPLETED else None,
         "version": 1,
     }
-    session.connection().execute(insert(Task), values)
-    result = TaskOut.model_validate(values)
-    session.commit()
-    return result
 
 
 def update_task(
@@ -165,6 +169,27 @@ ALLOCATE_NUMBER = (
     .values(task_seq=User.task_seq + 1, cache_version=User.cache_version + 1)
     .returning(User.task_seq)
 )
+
+
+def _insert_numbered_task() -> Insert:
+    columns = [column for column in Task.__table__.columns if column.name != "number"]
+    allocated = ALLOCATE_NUMBER.cte("allocated")
+    # Typed parameters (the psycopg dialect casts each): PostgreSQL reads an untyped one in
+    # a SELECT list as text.
+    row = select(
+        *(bindparam(column.name, type_=column.type) for column in columns), allocated.c.task_seq
+    )
+    return (
+        insert(Task)
+        .from_select([*(column.name for column in columns), "number"], row)
+        .returning(Task.number)
+    )
+
+
+# PostgreSQL only (SQLite has no UPDATE in a WITH): `allocate_number` and the INSERT as one
+# statement, so one round trip, and in autocommit its own transaction. No row comes back
+# when the owner is not an active user. Parameters: `new_task_values` and `owner`.
+INSERT_NUMBERED_TASK = _insert_numbered_task()
 
 
 def bump_cache_versions(session: Session, owners: Iterable[uuid.UUID]) -> None:

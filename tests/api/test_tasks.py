@@ -9,7 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from taskflow_core.runtime import Runtime
-from tests.conftest import bearer, make_admin, make_task, register
+from tests.conftest import bearer, count_statements, make_admin, make_task, register
+
+DUE = "2030-01-02T03:04:05Z"
 
 
 def test_create_returns_the_task_with_location_and_etag(
@@ -136,6 +138,25 @@ def test_admin_creating_for_an_unknown_user_is_422(client: TestClient, runtime: 
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "userId"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_in_services_mode_a_create_is_two_statements_on_the_event_loop(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    assert runtime.loop_db is not None
+    before = runtime.loop_db.statements
+    with count_statements(runtime) as in_worker_threads:
+        first = make_task(client, headers, title="one", priority="HIGH", dueDate=DUE)
+        second = make_task(client, headers, title="two", status="COMPLETED")
+    # Each: the caller's row, then the owner's next number and the row itself, as one.
+    assert (runtime.loop_db.statements - before, in_worker_threads) == (4, [])
+    assert (first["number"], second["number"]) == (1, 2)
+    assert (first["priority"], first["dueDate"], first["completedAt"]) == ("HIGH", DUE, None)
+    assert second["completedAt"] == second["createdAt"]
+    listed = client.get("/tasks", headers=headers, params={"sort": "number", "order": "asc"})
+    assert listed.json()["data"] == [first, second]
 
 
 def test_other_users_tasks_are_404_on_every_route(
