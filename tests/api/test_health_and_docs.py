@@ -109,3 +109,13 @@ def test_swagger_ui_is_served(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+def test_the_docs_sections_read_from_logging_in_to_health(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    sections = [tag["name"] for tag in spec["tags"]]
+    assert sections == ["auth", "users", "tasks", "notifications", "health"]
+    # Every operation sits in one of them.
+    used = {tag for operations in spec["paths"].values() for op in operations.values()
+            for tag in op["tags"]}  # fmt: skip
+    assert used == set(sections)
