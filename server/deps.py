@@ -12,7 +12,7 @@ never touches a thread. So does a write that is one statement there (`write_as_a
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -23,10 +23,13 @@ from sqlalchemy.orm import Session
 from server.net import client_address
 from taskflow_core.actor import Actor
 from taskflow_core.errors import AuthenticationFailed, RateLimited, ServiceUnavailable
-from taskflow_core.loop_database import LoopDatabase
 from taskflow_core.ratelimit import RateLimitDecision
 from taskflow_core.runtime import Runtime
 from taskflow_core.services import auth
+
+if TYPE_CHECKING:
+    # Only services mode loads it (and psycopg's pool with it): see `Runtime.open_async`.
+    from taskflow_core.loop_database import LoopDatabase
 
 T = TypeVar("T")
 
