@@ -56,6 +56,10 @@ def test_connections_the_database_dropped_are_replaced_unseen(
         ).fetchone()
     assert dropped is not None
     assert dropped[0] >= 2
+    # A write first: it must go out on a live connection, not fail on a dropped one.
+    first = client.post("/tasks", json={"title": "first after the drop"}, headers=headers)
+    assert first.status_code == 201, first.text
+    assert client.delete(f"/tasks/{first.json()['id']}", headers=headers).status_code == 204
     for _ in range(3):
         listed = client.get("/tasks", headers=headers)
         assert listed.status_code == 200, listed.text
