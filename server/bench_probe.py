@@ -43,7 +43,8 @@ def install_bench_probe(app: FastAPI, runtime: Runtime) -> None:
     @router.get("/counters")
     async def read_counters(request: Request) -> Response:
         reads = runtime.task_reads
-        # The event loop's caller lookups run outside SQLAlchemy, so its events miss them.
+        # The event loop's statements (caller lookups, creates) run outside SQLAlchemy, so
+        # its events miss them.
         loop_statements = runtime.loop_db.statements if runtime.loop_db else 0
         return json_response(
             to_json(
