@@ -1,6 +1,7 @@
 """CPU time per request inside one server process, with no network and no concurrency.
 
-Usage: python -m bench.request_cost [--scenario NAME] [--requests N] [--profile]
+Usage: python -m bench.request_cost [--scenario NAME] [--requests N] [--instructions]
+                                   [--profile [--sort cumulative] [--restrict ...]]
 (scenarios: list, cursor, get, create, health)
 
 wrk measures what a client sees; this measures what one request costs the process, so an
@@ -17,6 +18,9 @@ import asyncio
 import cProfile
 import os
 import pstats
+import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable, MutableMapping
 from typing import Any
@@ -116,11 +120,13 @@ async def run(options: argparse.Namespace) -> None:
 
         deps.Db._in_session = profiled  # type: ignore[method-assign]
         loop_profile.enable()
+    _count_instructions(options, True)
     wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(options.requests):
         response = await call(app, method, path, token=token, body=body)
         assert response["status"] == status, response
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    _count_instructions(options, False)
     loop_profile.disable()
     per = 1e6 / options.requests
     print(f"{options.scenario}: {cpu * per:.0f} µs CPU, {wall * per:.0f} µs wall per request")
@@ -130,9 +136,45 @@ async def run(options: argparse.Namespace) -> None:
             if not profile.getstats():
                 print("(no calls: every request was answered on the event loop)")
                 continue
-            pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profile).sort_stats(options.sort).print_stats(*options.restrict)
     await startup.put({"type": "lifespan.shutdown"})
     await lifespan
+
+
+def _count_instructions(options: argparse.Namespace, on: bool) -> None:
+    # Inside `--instructions`' valgrind: count only the timed requests.
+    if os.environ.get(_UNDER_CALLGRIND):
+        state = "on" if on else "off"
+        subprocess.run(["callgrind_control", f"--instr={state}", str(os.getpid())], check=True)
+
+
+def _instructions_per_request(options: argparse.Namespace) -> None:
+    """Run this script again under callgrind and print its instructions per request.
+
+    Instructions, unlike seconds, do not move with what else the machine is doing: the
+    same code gives the same count, so a change of a few percent shows up reliably.
+    """
+    argv = [a for a in sys.argv[1:] if a != "--instructions"]
+    callgrind = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        "--callgrind-out-file=/dev/null",
+    ]
+    done = subprocess.run(
+        [*callgrind, sys.executable, "-m", "bench.request_cost", *argv],
+        env=os.environ | {_UNDER_CALLGRIND: "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    collected = re.search(r"Collected : (\d+)", done.stderr)
+    assert collected, done.stderr[-2000:]
+    per_request = int(collected.group(1)) / options.requests
+    print(f"{options.scenario}: {per_request / 1000:.0f} k instructions per request")
+
+
+_UNDER_CALLGRIND = "TASKFLOW_BENCH_UNDER_CALLGRIND"
 
 
 def main() -> None:
@@ -142,7 +184,22 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--sort", choices=["tottime", "cumulative"], default="tottime", help="profile order"
+    )
+    parser.add_argument(
+        "--restrict",
+        nargs="*",
+        default=[25],
+        type=lambda value: int(value) if value.isdigit() else value,
+        help="pstats restrictions: a number of lines, or a regular expression of file names",
+    )
     parser.add_argument("--reseed", action="store_true", help="recreate the database first")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under valgrind's callgrind (slow, but repeatable)",
+    )
     options = parser.parse_args()
     os.environ |= {
         "TASKFLOW_ENV": "production",
@@ -157,7 +214,10 @@ def main() -> None:
     if options.reseed or not _seeded():
         recreate_postgres(DATABASE)
         seed(DATABASE, users=1, tasks_per_user=10_000)
-    asyncio.run(run(options))
+    if options.instructions:
+        _instructions_per_request(options)
+    else:
+        asyncio.run(run(options))
 
 
 def _seeded() -> bool:

@@ -8,6 +8,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 
+from server.deps import BEARER_SCHEME, get_db
 from server.query import QueryModel
 from server.responses import PROBLEM_MEDIA_TYPE
 from taskflow_core.schemas import Problem
@@ -36,6 +37,7 @@ def install_openapi(app: FastAPI) -> None:
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             _document_query_models(app, schema["paths"], components)
+            _document_bearer_auth(app, schema)
             for path, operations in schema["paths"].items():
                 for operation in operations.values():
                     _describe_errors(operation, uses_database=path != "/health")
@@ -52,10 +54,7 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def _document_query_models(app: FastAPI, paths: dict[str, Any], components: dict[str, Any]) -> None:
-    # The API's own routes (app.routes holds them wrapped, one wrapper per router).
-    for route in app.state.api_routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
-            continue
+    for route in _api_routes(app):
         for dependency in route.dependant.dependencies:
             if not isinstance(dependency.call, QueryModel):
                 continue
@@ -66,6 +65,26 @@ def _document_query_models(app: FastAPI, paths: dict[str, Any], components: dict
                 operation["parameters"] = parameters + operation.get("parameters", [])
                 # The dependency reports its own validation errors.
                 operation["responses"].setdefault("422", _problem(_VALIDATION_FAILED))
+
+
+def _document_bearer_auth(app: FastAPI, schema: dict[str, Any]) -> None:
+    # What FastAPI would have written had `get_db` depended on `BEARER_SCHEME`.
+    name = BEARER_SCHEME.scheme_name
+    scheme = BEARER_SCHEME.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for route in _api_routes(app):
+        if any(dependency.call is get_db for dependency in route.dependant.dependencies):
+            schema["components"].setdefault("securitySchemes", {})[name] = scheme
+            for method in route.methods or ():
+                schema["paths"][route.path_format][method.lower()]["security"] = [{name: []}]
+
+
+def _api_routes(app: FastAPI) -> list[APIRoute]:
+    # The API's own routes (app.routes holds them wrapped, one wrapper per router).
+    return [
+        route
+        for route in app.state.api_routes
+        if isinstance(route, APIRoute) and route.include_in_schema
+    ]
 
 
 def _describe_errors(operation: dict[str, Any], *, uses_database: bool) -> None:

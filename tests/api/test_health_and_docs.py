@@ -105,6 +105,34 @@ def test_query_parameters_are_documented_with_their_types(client: TestClient) ->
     assert "role" in {p["name"] for p in spec["paths"]["/users"]["get"]["parameters"]}
 
 
+def test_the_routes_that_take_a_token_document_bearer_auth_and_only_they(
+    client: TestClient,
+) -> None:
+    spec = client.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"] == {
+        "HTTPBearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An access token from /auth/login",
+        }
+    }
+    public = {
+        ("post", "/auth/register"),
+        ("post", "/auth/login"),
+        ("post", "/auth/refresh"),
+        ("post", "/auth/logout"),
+        ("get", "/health"),
+        ("get", "/health/ready"),
+    }
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            expected = None if (method, path) in public else [{"HTTPBearer": []}]
+            assert operation.get("security") == expected, (method, path)
+            # Swagger UI's "Authorize" and every client generator read exactly this.
+            if expected:
+                assert "401" in operation["responses"], (method, path)
+
+
 def test_swagger_ui_is_served(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
