@@ -35,8 +35,10 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         """The processes that serve requests (the supervisor's children, or itself)."""
+        # uvicorn starts each worker with multiprocessing's spawn; its resource tracker, the
+        # supervisor's other child, serves nothing.
         children = _children(self.process.pid)
-        serving = [pid for pid in children if "multiprocessing" not in _cmdline(pid)]
+        serving = [pid for pid in children if "multiprocessing.spawn" in _cmdline(pid)]
         return serving or [self.process.pid]
 
 

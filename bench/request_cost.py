@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
+import uvloop
+
 from bench.seed import PASSWORD, recreate_postgres, seed
 
 DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/taskflow_bench_cost"
@@ -217,7 +219,8 @@ def main() -> None:
     if options.instructions:
         _instructions_per_request(options)
     else:
-        asyncio.run(run(options))
+        # uvloop, as `taskflow server` runs (uvicorn picks it when it is installed).
+        uvloop.run(run(options))
 
 
 def _seeded() -> bool:
