@@ -2,7 +2,7 @@
 
 Usage: python -m bench.request_cost [--scenario NAME] [--requests N] [--instructions]
                                    [--profile [--sort cumulative] [--restrict ...]]
-(scenarios: list, cursor, get, create, health)
+(scenarios: list, cursor, get, get-miss, create, health)
 
 wrk measures what a client sees; this measures what one request costs the process, so an
 optimization shows up as microseconds rather than as noisy requests per second. It seeds its
@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable, MutableMapping
 from typing import Any
 
+import orjson
+import redis
 import uvloop
 
 from bench.seed import PASSWORD, recreate_postgres, seed
@@ -70,8 +72,6 @@ async def call(app: Asgi, method: str, path: str, *, token: str = "", body: byte
 
 
 async def run(options: argparse.Namespace) -> None:
-    import orjson
-
     from server import deps
     from server.app import create_app
 
@@ -103,10 +103,17 @@ async def run(options: argparse.Namespace) -> None:
         "list": ("GET", "/tasks?limit=20", 200, b""),
         "cursor": ("GET", f"/tasks?limit=20&cursor={tasks['meta']['nextCursor']}", 200, b""),
         "get": ("GET", f"/tasks/{tasks['data'][0]['id']}", 200, b""),
+        "get-miss": ("GET", "", 200, b""),
         "create": ("POST", "/tasks", 201, orjson.dumps({"title": "Bench", "priority": "HIGH"})),
         "health": ("GET", "/health", 200, b""),
     }[options.scenario]
-    for _ in range(300):  # warm caches, pools and compiled statements
+    warm_up = 300
+    paths = [path] * (warm_up + options.requests)
+    if options.scenario == "get-miss":
+        # Each request asks for a task no request asked for before, in a cache emptied first.
+        paths = [f"/tasks/{task_id}" for task_id in await _task_ids(app, token, len(paths))]
+        redis.Redis.from_url(REDIS).flushdb()
+    for path in paths[:warm_up]:  # warm caches, pools and compiled statements
         await call(app, method, path, token=token, body=body)
 
     loop_profile, thread_profile = cProfile.Profile(), cProfile.Profile()
@@ -124,7 +131,7 @@ async def run(options: argparse.Namespace) -> None:
         loop_profile.enable()
     _count_instructions(options, True)
     wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(options.requests):
+    for path in paths[warm_up:]:
         response = await call(app, method, path, token=token, body=body)
         assert response["status"] == status, response
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -141,6 +148,19 @@ async def run(options: argparse.Namespace) -> None:
             pstats.Stats(profile).sort_stats(options.sort).print_stats(*options.restrict)
     await startup.put({"type": "lifespan.shutdown"})
     await lifespan
+
+
+async def _task_ids(app: Asgi, token: str, count: int) -> list[str]:
+    ids: list[str] = []
+    page = 1
+    while len(ids) < count:
+        answer = await call(app, "GET", f"/tasks?limit=100&page={page}", token=token)
+        found = [task["id"] for task in orjson.loads(answer["body"])["data"]]
+        if not found:
+            raise SystemExit(f"get-miss needs {count} tasks; the database has {len(ids)}")
+        ids += found
+        page += 1
+    return ids[:count]
 
 
 def _count_instructions(options: argparse.Namespace, on: bool) -> None:
@@ -182,7 +202,9 @@ _UNDER_CALLGRIND = "TASKFLOW_BENCH_UNDER_CALLGRIND"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--scenario", choices=["list", "cursor", "get", "create", "health"], default="list"
+        "--scenario",
+        choices=["list", "cursor", "get", "get-miss", "create", "health"],
+        default="list",
     )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")

@@ -68,12 +68,16 @@ class Db:
         self,
         cached: Callable[[Actor], Awaitable[T | None]],
         work: Callable[[Session, Actor, bool], T],
+        *,
+        miss_on_loop: Callable[[LoopDatabase, Actor], Awaitable[T]] | None = None,
     ) -> T:
         """A read the cache may answer: `cached(actor)` first, `work` only if it says None.
 
-        With the event loop's caller lookup (services mode on PostgreSQL) a cache hit never
-        leaves the loop; a miss runs `work(session, actor, True)` in a worker thread, as the
-        same caller. Without it, `work(session, actor, False)` asks the cache itself.
+        With the event loop's database (services mode on PostgreSQL) a cache hit never
+        leaves the loop, and nor does a miss that has a one-statement form,
+        `miss_on_loop(loop_db, actor)`; other misses run `work(session, actor, True)` in a
+        worker thread, as the same caller. Without it, `work(session, actor, False)` asks
+        the cache itself.
         """
         loop_db = self.runtime.loop_db
         if loop_db is None:
@@ -82,6 +86,8 @@ class Db:
         hit = await cached(actor)
         if hit is not None:
             return hit
+        if miss_on_loop is not None:
+            return await miss_on_loop(loop_db, actor)
         return await self._run(lambda session: work(session, actor, True))
 
     async def write_as_actor(

@@ -24,6 +24,10 @@ class Cache(Protocol):
 
     def set(self, key: str, value: bytes, ttl: int) -> None: ...
 
+    async def set_async(self, key: str, value: bytes, ttl: int) -> None:
+        """`set` for the event loop: never blocks it."""
+        ...
+
 
 class NullCache:
     """The cache when caching is off (`TASKFLOW_CACHE_TTL=0`)."""
@@ -35,6 +39,9 @@ class NullCache:
         return None
 
     def set(self, key: str, value: bytes, ttl: int) -> None:
+        return None
+
+    async def set_async(self, key: str, value: bytes, ttl: int) -> None:
         return None
 
 
@@ -71,3 +78,6 @@ class MemoryCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
+
+    async def set_async(self, key: str, value: bytes, ttl: int) -> None:
+        self.set(key, value, ttl)

@@ -1,4 +1,4 @@
-"""Statements run on the event loop: the caller's row, and creating a task.
+"""Statements run on the event loop: the caller's row, reading a task, and creating one.
 
 `auth.authenticate` reads the caller's row through a worker thread and a SQLAlchemy session.
 For a read the cache answers, and for a create (one statement on PostgreSQL), that hop and
@@ -20,6 +20,7 @@ from taskflow_core import db
 from taskflow_core.clock import utcnow
 from taskflow_core.errors import FieldError, InvalidInput
 from taskflow_core.schemas import TaskOut
+from taskflow_core.services import task_queries
 from taskflow_core.services.auth import CALLER, actor_from_row
 from taskflow_core.services.task_commands import (
     INSERT_NUMBERED_TASK,
@@ -28,9 +29,10 @@ from taskflow_core.services.task_commands import (
 )
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Callable
 
-    from sqlalchemy import Dialect
+    from sqlalchemy import Dialect, Select
 
     from taskflow_core.actor import Actor
     from taskflow_core.db import Database
@@ -68,6 +70,10 @@ class LoopDatabase:
         dialect = database.engine.dialect
         self._caller_sql = str(CALLER.compile(dialect=dialect))
         self._insert_task = _PreparedInsert(dialect)
+        self._task_by_id = {
+            statement: _PreparedSelect(statement, dialect)
+            for statement in (task_queries.OWN_TASK, task_queries.ANY_TASK)
+        }
         # Statements run, for the benchmark's SQL-per-request figure (it cannot see these
         # through SQLAlchemy's events).
         self.statements = 0
@@ -96,6 +102,18 @@ class LoopDatabase:
             await self._pool.check()
             row = await self._fetch_one(self._caller_sql, parameters)
         return actor_from_row(claims, row)
+
+    async def task(self, *, actor: Actor, task_id: uuid.UUID) -> TaskOut:
+        """As `task_queries.get_task`.
+
+        Raises:
+            NotFound: no such task, or another user's.
+            psycopg.OperationalError: the database does not answer.
+        """
+        statement, parameters = task_queries.task_by_id(actor, task_id)
+        prepared = self._task_by_id[statement]
+        row = await self._fetch_one(prepared.sql, parameters)
+        return task_queries.task_from_row(None if row is None else prepared.columns(row))
 
     async def create_task(self, *, actor: Actor, data: TaskCreate) -> TaskOut:
         """As `task_commands.create_task`, in one statement and one round trip.
@@ -150,3 +168,21 @@ class _PreparedInsert:
         for name, process in self._processors.items():
             parameters[name] = process(parameters[name])
         return parameters
+
+
+class _PreparedSelect:
+    """A SELECT as SQL text, and its rows as each column's value in Python."""
+
+    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+        self.sql = str(statement.compile(dialect=dialect))
+        # What SQLAlchemy would do to each column it reads back (a rank to its enum, ...).
+        self._columns = [
+            (column.name, column.type.result_processor(dialect, None))
+            for column in statement.selected_columns
+        ]
+
+    def columns(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        return {
+            name: value if process is None else process(value)
+            for (name, process), value in zip(self._columns, row, strict=True)
+        }

@@ -51,3 +51,11 @@ class RedisCache:
         except RedisUnavailable:
             # The next read misses and goes to the database: slower, never wrong.
             return
+
+    async def set_async(self, key: str, value: bytes, ttl: int) -> None:
+        if ttl <= 0 or self._async_guard is None:
+            return
+        try:
+            await self._async_guard.run(lambda client: client.set(key, value, ex=ttl))
+        except RedisUnavailable:
+            return

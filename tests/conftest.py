@@ -155,3 +155,13 @@ def count_statements(runtime: Runtime) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(runtime.database.engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def count_all_statements(runtime: Runtime) -> Iterator[list[str]]:
+    """As `count_statements`, and (after the block) those run on the event loop's connections."""
+    loop_db = runtime.loop_db
+    before = loop_db.statements if loop_db else 0
+    with count_statements(runtime) as statements:
+        yield statements
+    statements += ["(on the event loop)"] * ((loop_db.statements if loop_db else 0) - before)

@@ -104,6 +104,9 @@ async def get_task(task_id: uuid.UUID, db: DbDep) -> Response:
         lambda session, actor, checked: reads.task(
             session, actor=actor, task_id=task_id, checked=checked
         ),
+        miss_on_loop=lambda loop_db, actor: reads.loaded_task(
+            loop_db, actor=actor, task_id=task_id
+        ),
     )
     return json_response(body, headers={"ETag": etag(version)})
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy import Select, and_, bindparam, case, func, not_, select
 
 from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskPriority, TaskStatus
@@ -24,9 +24,9 @@ from taskflow_core.schemas import (
 from taskflow_core.sql import all_of, contains_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
-    from sqlalchemy import ColumnElement
+    from sqlalchemy import ColumnElement, Row
     from sqlalchemy.orm import InstrumentedAttribute, Session
 
     from taskflow_core.actor import Actor
@@ -83,10 +83,33 @@ def list_tasks(session: Session, *, actor: Actor, query: TaskQuery, cursors: Cur
 
 def get_task(session: Session, *, actor: Actor, task_id: uuid.UUID) -> TaskOut:
     """One task; NotFound when it does not exist or belongs to someone else."""
-    task = session.scalar(select(Task).where(Task.id == task_id, visible_to(actor)))
-    if task is None:
+    statement, parameters = task_by_id(actor, task_id)
+    return task_from_row(session.connection().execute(statement, parameters).one_or_none())
+
+
+def task_by_id(actor: Actor, task_id: uuid.UUID) -> tuple[Select[Any], dict[str, Any]]:
+    """`get_task`'s statement for this caller, and its parameters."""
+    if actor.is_admin:
+        return ANY_TASK, {"task_id": task_id}
+    return OWN_TASK, {"task_id": task_id, "owner": actor.user_id}
+
+
+def task_from_row(row: Row[Any] | Mapping[str, Any] | None) -> TaskOut:
+    """The answer to `task_by_id`'s statement: its row (or mapping of columns), or None."""
+    if row is None:
         raise NotFound(TASK_NOT_FOUND)
-    return TaskOut.model_validate(task)
+    return TaskOut.model_validate(row)
+
+
+def _task_by_id(*, own: bool) -> Select[Any]:
+    statement = select(*Task.__table__.columns).where(Task.id == bindparam("task_id"))
+    return statement.where(Task.user_id == bindparam("owner")) if own else statement
+
+
+# Built once, and plain columns: a task read through the ORM spent ~1 ms per call working out
+# identities and state for an object nothing changes. The event loop's database runs them too.
+OWN_TASK = _task_by_id(own=True)
+ANY_TASK = _task_by_id(own=False)
 
 
 def task_stats(session: Session, *, actor: Actor, user_id: OwnerScope | None = None) -> TaskStats:

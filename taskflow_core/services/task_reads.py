@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
     from taskflow_core.actor import Actor
     from taskflow_core.cache import Cache
+    from taskflow_core.loop_database import LoopDatabase
     from taskflow_core.pagination import Cursors
-    from taskflow_core.schemas import OwnerScope, TaskQuery
+    from taskflow_core.schemas import OwnerScope, TaskOut, TaskQuery
 
 
 class TaskReads:
@@ -67,16 +68,24 @@ class TaskReads:
         if not checked and (hit := self._counted(self._cache.get(key))) is not None:
             return _versioned(hit)
         task = task_queries.get_task(session, actor=actor, task_id=task_id)
-        body = to_json(task)
-        # Only the caller's own tasks: an admin's view of another owner's task would not
-        # be retired by that owner's writes.
-        if task.user_id == actor.user_id:
-            self._cache.set(key, b"%d\n%b" % (task.version, body), self._ttl)
+        body, entry = _task_entry(actor, task)
+        if entry is not None:
+            self._cache.set(key, entry, self._ttl)
         return body, task.version
 
     async def cached_task(self, *, actor: Actor, task_id: uuid.UUID) -> tuple[bytes, int] | None:
         hit = self._counted(await self._cache.get_async(self._key(actor, "task", str(task_id))))
         return None if hit is None else _versioned(hit)
+
+    async def loaded_task(
+        self, loop_db: LoopDatabase, *, actor: Actor, task_id: uuid.UUID
+    ) -> tuple[bytes, int]:
+        """`task` after `cached_task` missed, read and cached without leaving the event loop."""
+        task = await loop_db.task(actor=actor, task_id=task_id)
+        body, entry = _task_entry(actor, task)
+        if entry is not None:
+            await self._cache.set_async(self._key(actor, "task", str(task_id)), entry, self._ttl)
+        return body, task.version
 
     def stats(
         self,
@@ -118,6 +127,16 @@ class TaskReads:
     def _key(actor: Actor, kind: str, detail: str) -> str:
         digest = hashlib.blake2b(detail.encode(), digest_size=12).hexdigest()
         return f"tf:{actor.user_id}:{actor.cache_version}:{kind}:{digest}"
+
+
+def _task_entry(actor: Actor, task: TaskOut) -> tuple[bytes, bytes | None]:
+    """A task's JSON, and the cache entry for it (None: not to be cached)."""
+    body = to_json(task)
+    # Only the caller's own tasks: an admin's view of another owner's task would not be
+    # retired by that owner's writes.
+    if task.user_id != actor.user_id:
+        return body, None
+    return body, b"%d\n%b" % (task.version, body)
 
 
 def _versioned(entry: bytes) -> tuple[bytes, int]:

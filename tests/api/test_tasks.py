@@ -159,6 +159,32 @@ def test_in_services_mode_a_create_is_two_statements_on_the_event_loop(
     assert listed.json()["data"] == [first, second]
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_in_services_mode_a_get_the_cache_cannot_answer_stays_on_the_event_loop(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    assert runtime.loop_db is not None
+    open_task = make_task(client, headers, title="one", priority="HIGH", dueDate=DUE)
+    done = make_task(client, headers, title="two", status="COMPLETED", description="d")
+    someone_elses = make_task(client, bearer(register(client)))
+    admin = bearer(make_admin(client, runtime))
+    before = runtime.loop_db.statements
+    with count_statements(runtime) as in_worker_threads:
+        # Each: the caller's row, then (the cache having nothing yet) the task.
+        read = [client.get(f"/tasks/{task['id']}", headers=headers) for task in (open_task, done)]
+        refused = client.get(f"/tasks/{someone_elses['id']}", headers=headers)
+        by_admin = client.get(f"/tasks/{open_task['id']}", headers=admin)
+        # The caller's row alone: the first read cached the task.
+        again = client.get(f"/tasks/{open_task['id']}", headers=headers)
+    assert (runtime.loop_db.statements - before, in_worker_threads) == (9, [])
+    assert [response.json() for response in read] == [open_task, done]
+    assert (again.json(), by_admin.json()) == (open_task, open_task)
+    assert read[1].json()["completedAt"] == done["createdAt"]
+    assert [response.headers["etag"] for response in (*read, again)] == ['"1"'] * 3
+    assert (refused.status_code, refused.json()["detail"]) == (404, "Task not found")
+
+
 def test_other_users_tasks_are_404_on_every_route(
     client: TestClient, headers: dict[str, str]
 ) -> None:
