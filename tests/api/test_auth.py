@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import jwt
 import pytest
+from argon2 import PasswordHasher, Type
+from sqlalchemy import select, update
 
+from taskflow_core.models import User
 from tests.conftest import TEST_PASSWORD, bearer, random_email, register
 
 if TYPE_CHECKING:
@@ -257,3 +260,25 @@ def test_user_id_in_token_that_never_existed_is_refused(
     claims = _claims(client, register(client)) | {"sub": str(uuid.uuid4())}
     forged = jwt.encode(claims, key=runtime.settings.signing_key, algorithm="HS256")
     assert client.get("/auth/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_a_hash_with_older_parameters_is_replaced_at_the_next_login(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """Changing the Argon2 cost (as the defaults did, 19 MiB x 2 to 7 MiB x 5) reaches every
+    stored hash: each is rehashed when its owner next logs in."""
+    email = register(client)["user"]["email"]
+    older = PasswordHasher(memory_cost=128, time_cost=2, parallelism=1, type=Type.ID)
+    with runtime.database.session(write=True) as session:
+        session.execute(
+            update(User).where(User.email == email).values(password_hash=older.hash(TEST_PASSWORD))
+        )
+        session.commit()
+
+    assert login(client, email).status_code == 200
+
+    with runtime.database.session() as session:
+        stored = session.scalars(select(User.password_hash).where(User.email == email)).one()
+    assert stored.startswith("$argon2id$v=19$m=64,t=1,p=1$")
+    assert login(client, email).status_code == 200
+    assert login(client, email, "not the password").status_code == 401
