@@ -31,5 +31,8 @@ def serve(
         # otherwise believe X-Forwarded-For from any local peer.
         proxy_headers=False,
         server_header=False,
+        # The API has no WebSocket routes; uvicorn would otherwise load a WebSocket
+        # implementation into every worker.
+        ws="none",
         log_level=settings.log_level.lower(),
     )
