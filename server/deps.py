@@ -102,6 +102,16 @@ class Db:
             return await self.as_actor(work)
         return await on_loop(loop_db, await self._authenticate_on_loop(loop_db))
 
+    async def batch_as_actor(self, work: Callable[[Session, Actor], T]) -> T:
+        """`as_actor` for a batch operation: it first waits for one of the process's few
+        batch slots (`BATCH_SLOTS`), so batches cannot take every connection."""
+        slots: anyio.Semaphore = self._request.app.state.batch_slots
+        await self._take_turn(slots)
+        try:
+            return await self.as_actor(work)
+        finally:
+            slots.release()
+
     async def as_anyone(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` with no caller (the auth routes)."""
         return await self._run(work)
@@ -128,14 +138,18 @@ class Db:
         # waiting for connections while connection holders wait for threads is how a
         # threadpool and a connection pool starve each other; the gate makes that impossible.
         slots: anyio.Semaphore = self._request.app.state.db_slots
-        with anyio.move_on_after(self.runtime.settings.db_timeout) as waited:
-            await slots.acquire()
-        if waited.cancelled_caught:
-            raise ServiceUnavailable("Server busy, try again shortly")
+        await self._take_turn(slots)
         try:
             return await anyio.to_thread.run_sync(self._in_session, work)
         finally:
             slots.release()
+
+    async def _take_turn(self, slots: anyio.Semaphore) -> None:
+        """Acquire one of `slots`, or 503 if none frees up within the database timeout."""
+        with anyio.move_on_after(self.runtime.settings.db_timeout) as waited:
+            await slots.acquire()
+        if waited.cancelled_caught:
+            raise ServiceUnavailable("Server busy, try again shortly")
 
     def _in_session(self, work: Callable[[Session], T]) -> T:
         write = self._request.method not in SAFE_METHODS

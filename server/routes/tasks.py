@@ -89,7 +89,7 @@ async def task_stats(query: Annotated[StatsQuery, FromQuery(StatsQuery)], db: Db
 )
 async def run_batch(data: BatchRequest, db: DbDep) -> Response:
     """Complete, delete or update up to 1,000 tasks in one transaction."""
-    result = await db.as_actor(
+    result = await db.batch_as_actor(
         lambda session, actor: task_batch.run_batch(session, actor=actor, request=data)
     )
     return json_response(to_json(result))

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from server.app import BATCH_SLOTS
 from taskflow_core.runtime import Runtime
 from tests.conftest import bearer, make_admin, make_task, register
 
@@ -179,3 +180,24 @@ def test_a_failure_midway_rolls_back_the_whole_batch(
     assert response.status_code == 500
     assert response.json()["detail"] == "Internal server error"
     assert sorted(statuses(client, headers)) == sorted(ids)
+
+
+@pytest.mark.parametrize("settings_overrides", [{"db_timeout": 0.3}], indirect=True)
+def test_batches_wait_for_a_batch_slot_and_leave_the_other_routes_their_connections(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    """A process runs only BATCH_SLOTS batches at once; one that cannot get a turn within
+    the database timeout is a 503 that changed nothing, and other routes go on meanwhile."""
+    task = make_task(client, headers)
+    slots = client.app.state.batch_slots  # type: ignore[attr-defined]
+    for _ in range(BATCH_SLOTS):
+        client.portal.call(slots.acquire)  # type: ignore[union-attr]
+    try:
+        busy = batch(client, headers, action="complete", tasks=[task["id"]])
+        assert busy.status_code == 503
+        assert busy.json()["detail"] == "Server busy, try again shortly"
+        assert statuses(client, headers) == {task["id"]: "PENDING"}
+    finally:
+        slots.release()
+    assert batch(client, headers, action="complete", tasks=[task["id"]]).status_code == 200
+    assert statuses(client, headers) == {task["id"]: "COMPLETED"}
