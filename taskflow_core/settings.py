@@ -111,9 +111,10 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(default=5.0, gt=0)
 
     # Argon2id at OWASP's minimum, in the form with the least memory: 7 MiB, 5 passes, 1 lane
-    # (OWASP lists it beside 19 MiB x 2 passes as giving the same protection). Each hash
-    # holds its memory only while it runs; 7 MiB keeps a server worker under its memory
-    # budget, and hashes in 19 ms here against 25. Lower only in tests.
+    # (OWASP lists it beside 19 MiB x 2 passes as giving the same protection). A hashing
+    # thread keeps its hash's memory for the next one (see server/memory.py), so 7 MiB keeps
+    # a server worker under its memory budget; it also hashes in 19 ms here against 25.
+    # Lower only in tests.
     password_hash_memory_kib: int = Field(default=7_168, ge=8)
     password_hash_time_cost: int = Field(default=5, ge=1)
     password_hash_parallelism: int = Field(default=1, ge=1)
