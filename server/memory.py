@@ -23,17 +23,22 @@ M_MMAP_THRESHOLD = -3
 THRESHOLD_BYTES = 8 << 20
 
 
-def return_freed_memory() -> bool:
-    """Fix glibc's mmap and trim thresholds; False where the C library is not glibc."""
+def is_glibc() -> bool:
+    """True where this process's C library is glibc (musl's mallopt exists but does nothing)."""
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(None)
-        mallopt = libc.mallopt
-        # Only glibc has this; musl's mallopt exists but does nothing.
-        libc.gnu_get_libc_version  # noqa: B018
+        ctypes.CDLL(None).gnu_get_libc_version  # noqa: B018
     except (OSError, AttributeError):
         return False
+    return True
+
+
+def return_freed_memory() -> bool:
+    """Fix glibc's mmap and trim thresholds; False where the C library is not glibc."""
+    if not is_glibc():
+        return False
+    mallopt = ctypes.CDLL(None).mallopt
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     return all(
         mallopt(option, THRESHOLD_BYTES) == 1 for option in (M_MMAP_THRESHOLD, M_TRIM_THRESHOLD)

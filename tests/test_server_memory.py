@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
 import subprocess
 import sys
 
 import pytest
 
-from server.memory import THRESHOLD_BYTES
+from server.memory import THRESHOLD_BYTES, is_glibc
 
 # In a fresh interpreter: free one large block (as a password hash does), then allocate and
 # free 24 MiB in 1 MiB blocks, and print how much of that the process still holds (KiB).
@@ -41,17 +40,7 @@ def _kept_kib(mode: str) -> int:
     return int(done.stdout)
 
 
-def _is_glibc() -> bool:
-    try:
-        ctypes.CDLL(None).gnu_get_libc_version  # noqa: B018
-    except (OSError, AttributeError):
-        return False
-    return True
-
-
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux") or not _is_glibc(), reason="glibc's allocator only"
-)
+@pytest.mark.skipif(not is_glibc(), reason="glibc's allocator only")
 def test_memory_freed_after_a_large_block_goes_back_to_the_os() -> None:
     # glibc's default: the freed 16 MiB block raised its thresholds, and all 24 MiB stay.
     assert _kept_kib("default") > 20 * 1024
