@@ -60,7 +60,6 @@ class LoopDatabase:
             timeout=settings.db_timeout,
             open=False,
             check=self._ping_if_idle,
-            reset=self._note_return,
             kwargs={
                 "autocommit": True,
                 "connect_timeout": max(1, round(settings.db_timeout)),
@@ -130,10 +129,21 @@ class LoopDatabase:
         return TaskOut.model_validate(values | {"number": row[0]})
 
     async def _fetch_one(self, sql: str, parameters: dict[str, Any]) -> tuple[Any, ...] | None:
-        async with self._pool.connection() as connection:
+        # getconn/putconn rather than `pool.connection()`: that context also enters the
+        # connection's, whose COMMIT (a no-op in autocommit) still costs a wait on the loop.
+        # With no `reset` callback the pool takes the connection back inline, not through
+        # a task of its worker's. Together: 6% of a cached page's instructions, 10% of a
+        # create's. The time is noted only after a statement that worked: a connection
+        # whose statement failed is pinged before its next use.
+        connection = await self._pool.getconn()
+        try:
             self.statements += 1
             cursor = await connection.execute(sql, parameters, prepare=True)
-            return await cursor.fetchone()
+            row = await cursor.fetchone()
+            self._last_used[connection] = time.monotonic()
+            return row
+        finally:
+            await self._pool.putconn(connection)
 
     async def _ping_if_idle(self, connection: psycopg.AsyncConnection[Any]) -> None:
         # As the synchronous engine does: a connection that served a request a moment ago
@@ -142,9 +152,6 @@ class LoopDatabase:
         last_used = self._last_used.get(connection)
         if last_used is None or time.monotonic() - last_used >= db.PING_AFTER_IDLE_SECONDS:
             await AsyncConnectionPool.check_connection(connection)
-
-    async def _note_return(self, connection: psycopg.AsyncConnection[Any]) -> None:
-        self._last_used[connection] = time.monotonic()
 
 
 class _PreparedInsert:
