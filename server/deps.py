@@ -6,7 +6,7 @@ A sync route with sync dependencies would cost a thread hop for each of them, an
 those hops (and the GIL handoffs between the threads they wake) cost more than the request.
 Reads the cache can answer go further (`read_as_actor`): in services mode on PostgreSQL the
 caller's row, the rate limit and the cache are all awaited on the event loop, and a hit
-never touches a thread. So does a write that is one statement there (`write_as_actor`).
+never touches a thread. So does a write that is one statement there (`write_as_caller`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from taskflow_core.actor import Actor
 from taskflow_core.errors import AuthenticationFailed, RateLimited, ServiceUnavailable
 from taskflow_core.ratelimit import RateLimitDecision
 from taskflow_core.runtime import Runtime
+from taskflow_core.security import AccessClaims
 from taskflow_core.services import auth
 
 if TYPE_CHECKING:
@@ -90,17 +91,21 @@ class Db:
             return await miss_on_loop(loop_db, actor)
         return await self._run(lambda session: work(session, actor, True))
 
-    async def write_as_actor(
+    async def write_as_caller(
         self,
-        on_loop: Callable[[LoopDatabase, Actor], Awaitable[T]],
+        on_loop: Callable[[LoopDatabase, AccessClaims], Awaitable[T]],
         work: Callable[[Session, Actor], T],
     ) -> T:
-        """A write with a one-statement form: `on_loop(loop_db, actor)` where the event loop
-        has its database (services mode on PostgreSQL), else `work` in a worker thread."""
+        """A write with a one-statement form: `on_loop(loop_db, claims)` where the event
+        loop has its database (services mode on PostgreSQL), else `work` in a worker thread.
+
+        `on_loop` gets the verified token's claims, within the caller's budget, and must
+        itself refuse a caller who is gone or deactivated (`LoopDatabase.actor` does).
+        """
         loop_db = self.runtime.loop_db
         if loop_db is None:
             return await self.as_actor(work)
-        return await on_loop(loop_db, await self._authenticate_on_loop(loop_db))
+        return await on_loop(loop_db, await self._claims_on_loop())
 
     async def batch_as_actor(self, work: Callable[[Session, Actor], T]) -> T:
         """`as_actor` for a batch operation: it first waits for one of the process's few
@@ -157,6 +162,10 @@ class Db:
             return work(session)
 
     async def _authenticate_on_loop(self, loop_db: LoopDatabase) -> Actor:
+        return await loop_db.actor(await self._claims_on_loop())
+
+    async def _claims_on_loop(self) -> AccessClaims:
+        """The token's claims, once the caller's budget admits the request."""
         token = self._token
         if token is None:
             raise AuthenticationFailed("Not authenticated")
@@ -164,9 +173,8 @@ class Db:
         rate = self.runtime.settings.api_rate
         if rate is not None:
             self._admit(await self.runtime.limiter.hit_async(f"user:{claims.user_id}", rate))
-        actor = await loop_db.actor(claims)
-        self._request.state.user_id = str(actor.user_id)
-        return actor
+        self._request.state.user_id = str(claims.user_id)
+        return claims
 
     def _authenticate(self, session: Session, token: str) -> Actor:
         claims = self.runtime.security.access_tokens.verify(token)

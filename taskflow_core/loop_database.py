@@ -18,14 +18,16 @@ from psycopg_pool import AsyncConnectionPool
 
 from taskflow_core import db
 from taskflow_core.clock import utcnow
-from taskflow_core.errors import FieldError, InvalidInput
+from taskflow_core.errors import AuthenticationFailed, FieldError, InvalidInput
 from taskflow_core.schemas import TaskOut
+from taskflow_core.security import INVALID_TOKEN
 from taskflow_core.services import task_queries
 from taskflow_core.services.auth import CALLER, actor_from_row
 from taskflow_core.services.task_commands import (
     INSERT_NUMBERED_TASK,
     NO_SUCH_OWNER,
     new_task_values,
+    task_owner,
 )
 
 if TYPE_CHECKING:
@@ -114,16 +116,26 @@ class LoopDatabase:
         row = await self._fetch_one(prepared.sql, parameters)
         return task_queries.task_from_row(None if row is None else prepared.columns(row))
 
-    async def create_task(self, *, actor: Actor, data: TaskCreate) -> TaskOut:
-        """As `task_commands.create_task`, in one statement and one round trip.
+    async def create_task(self, *, claims: AccessClaims, data: TaskCreate) -> TaskOut:
+        """As `task_commands.create_task`, for the bearer of `claims`.
+
+        A task of the caller's own is one statement and one round trip: the statement
+        refuses an owner who is not an active user, which for the caller is the check
+        `actor` makes, so their row is not read first. Naming another owner takes the
+        caller's role, so then their row is read first, as for any request.
 
         Raises:
+            AuthenticationFailed: the caller is gone or deactivated.
             PermissionDenied: a user (not an admin) named another owner.
-            InvalidInput: the owner is not an active user.
+            InvalidInput: the other owner named is not an active user.
             psycopg.OperationalError: the database does not answer.
         """
-        values = new_task_values(actor, data, now=utcnow())
+        own = data.user_id is None or data.user_id == claims.user_id
+        owner = claims.user_id if own else task_owner(await self.actor(claims), data)
+        values = new_task_values(owner, data, now=utcnow())
         row = await self._fetch_one(self._insert_task.sql, self._insert_task.parameters(values))
+        if row is None and own:
+            raise AuthenticationFailed(INVALID_TOKEN)
         if row is None:
             raise InvalidInput(errors=[FieldError("userId", NO_SUCH_OWNER)])
         return TaskOut.model_validate(values | {"number": row[0]})

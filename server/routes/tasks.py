@@ -60,8 +60,8 @@ async def list_tasks(query: Annotated[TaskQuery, FromQuery(TaskQuery)], db: DbDe
 )
 async def create_task(data: TaskCreate, db: DbDep) -> Response:
     """Create a task (admins may set `userId` to create it for someone else)."""
-    task = await db.write_as_actor(
-        lambda loop_db, actor: loop_db.create_task(actor=actor, data=data),
+    task = await db.write_as_caller(
+        lambda loop_db, claims: loop_db.create_task(claims=claims, data=data),
         lambda session, actor: task_commands.create_task(session, actor=actor, data=data),
     )
     return _task_response(task, status.HTTP_201_CREATED)

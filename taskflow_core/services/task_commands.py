@@ -37,7 +37,7 @@ NO_SUCH_OWNER = "no active user has this id"
 
 def create_task(session: Session, *, actor: Actor, data: TaskCreate) -> TaskOut:
     """Create a task for the caller (or, for an admin, for `userId`)."""
-    values = new_task_values(actor, data, now=utcnow())
+    values = new_task_values(task_owner(actor, data), data, now=utcnow())
     values["number"] = allocate_number(session, owner=values["user_id"])
     # Every column's value is known here: the row goes in as a plain INSERT on the Core
     # connection and the answer is built from the same values (no unit of work, no RETURNING).
@@ -47,11 +47,16 @@ def create_task(session: Session, *, actor: Actor, data: TaskCreate) -> TaskOut:
     return result
 
 
-def new_task_values(actor: Actor, data: TaskCreate, *, now: datetime) -> dict[str, Any]:
-    """A new task's row, all but its `number`: the caller's, or (admins only) `userId`'s."""
+def task_owner(actor: Actor, data: TaskCreate) -> uuid.UUID:
+    """Whose task `data` creates: the caller's, or (admins only) `userId`'s."""
     owner = data.user_id or actor.user_id
     if owner != actor.user_id and not actor.is_admin:
         raise PermissionDenied("Only admins can create tasks for other users")
+    return owner
+
+
+def new_task_values(owner: uuid.UUID, data: TaskCreate, *, now: datetime) -> dict[str, Any]:
+    """A new task's row for `owner` (see `task_owner`), all but its `number`."""
     return {
         "id": uuid.uuid4(),
         "user_id": owner,
