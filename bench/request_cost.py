@@ -2,7 +2,7 @@
 
 Usage: python -m bench.request_cost [--scenario NAME] [--requests N] [--instructions]
                                    [--profile [--sort cumulative] [--restrict ...]]
-(scenarios: list, cursor, get, get-miss, create, health)
+(scenarios: list, cursor, get, get-miss, create, batch, health)
 
 wrk measures what a client sees; this measures what one request costs the process, so an
 optimization shows up as microseconds rather than as noisy requests per second. It seeds its
@@ -98,21 +98,8 @@ async def run(options: argparse.Namespace) -> None:
         body=orjson.dumps({"email": "bench0@example.com", "password": PASSWORD}),
     )
     token = orjson.loads(login["body"])["accessToken"]
-    tasks = orjson.loads((await call(app, "GET", "/tasks?limit=20", token=token))["body"])
-    method, path, status, body = {
-        "list": ("GET", "/tasks?limit=20", 200, b""),
-        "cursor": ("GET", f"/tasks?limit=20&cursor={tasks['meta']['nextCursor']}", 200, b""),
-        "get": ("GET", f"/tasks/{tasks['data'][0]['id']}", 200, b""),
-        "get-miss": ("GET", "", 200, b""),
-        "create": ("POST", "/tasks", 201, orjson.dumps({"title": "Bench", "priority": "HIGH"})),
-        "health": ("GET", "/health", 200, b""),
-    }[options.scenario]
-    warm_up = 300
-    paths = [path] * (warm_up + options.requests)
-    if options.scenario == "get-miss":
-        # Each request asks for a task no request asked for before, in a cache emptied first.
-        paths = [f"/tasks/{task_id}" for task_id in await _task_ids(app, token, len(paths))]
-        redis.Redis.from_url(REDIS).flushdb()
+    method, paths, status, body = await _requests(app, token, options)
+    warm_up = len(paths) - options.requests
     for path in paths[:warm_up]:  # warm caches, pools and compiled statements
         await call(app, method, path, token=token, body=body)
 
@@ -148,6 +135,34 @@ async def run(options: argparse.Namespace) -> None:
             pstats.Stats(profile).sort_stats(options.sort).print_stats(*options.restrict)
     await startup.put({"type": "lifespan.shutdown"})
     await lifespan
+
+
+async def _requests(
+    app: Asgi, token: str, options: argparse.Namespace
+) -> tuple[str, list[str], int, bytes]:
+    """The scenario's method, paths (warm-up requests first), expected status and body."""
+    tasks = orjson.loads((await call(app, "GET", "/tasks?limit=20", token=token))["body"])
+    method, path, status, body = {
+        "list": ("GET", "/tasks?limit=20", 200, b""),
+        "cursor": ("GET", f"/tasks?limit=20&cursor={tasks['meta']['nextCursor']}", 200, b""),
+        "get": ("GET", f"/tasks/{tasks['data'][0]['id']}", 200, b""),
+        "get-miss": ("GET", "", 200, b""),
+        "create": ("POST", "/tasks", 201, orjson.dumps({"title": "Bench", "priority": "HIGH"})),
+        "batch": ("POST", "/tasks/batch", 200, b""),
+        "health": ("GET", "/health", 200, b""),
+    }[options.scenario]
+    warm_up = 20 if options.scenario == "batch" else 300
+    paths = [path] * (warm_up + options.requests)
+    if options.scenario == "get-miss":
+        # Each request asks for a task no request asked for before, in a cache emptied first.
+        paths = [f"/tasks/{task_id}" for task_id in await _task_ids(app, token, len(paths))]
+        redis.Redis.from_url(REDIS).flushdb()
+    if options.scenario == "batch":
+        # As `make bench`: complete the same 1,000 tasks again and again (the first time
+        # completes them; later ones find them done, but still lock and report each).
+        ids = await _task_ids(app, token, 1000)
+        body = orjson.dumps({"action": "complete", "tasks": ids})
+    return method, paths, status, body
 
 
 async def _task_ids(app: Asgi, token: str, count: int) -> list[str]:
@@ -203,7 +218,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--scenario",
-        choices=["list", "cursor", "get", "get-miss", "create", "health"],
+        choices=["list", "cursor", "get", "get-miss", "create", "batch", "health"],
         default="list",
     )
     parser.add_argument("--requests", type=int, default=2000)

@@ -12,6 +12,7 @@ from taskflow_core.models import Task
 from taskflow_core.schemas import BatchFailure, BatchRequest, BatchResult
 from taskflow_core.services.task_commands import bump_cache_versions, change_values
 from taskflow_core.services.task_queries import visible_to
+from taskflow_core.sql import one_of
 
 if TYPE_CHECKING:
     import uuid
@@ -29,7 +30,7 @@ def run_batch(session: Session, *, actor: Actor, request: BatchRequest) -> Batch
     Either every visible task is changed or (on any error) none is.
     """
     ids = list(dict.fromkeys(request.tasks))
-    scope = [Task.id.in_(ids), visible_to(actor)]
+    scope = [one_of(session, Task.id, ids), visible_to(actor)]
     now = utcnow()
     if request.action == "delete":
         rows = session.execute(delete(Task).where(*scope).returning(Task.id, Task.user_id))
