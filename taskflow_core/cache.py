@@ -46,11 +46,13 @@ class NullCache:
 
 
 class MemoryCache:
-    """A bounded LRU cache with per-entry expiry, safe across threads."""
+    """An LRU cache with per-entry expiry, bounded in entries and in bytes, safe across threads."""
 
-    def __init__(self, max_entries: int = 10_000) -> None:
+    def __init__(self, max_entries: int = 10_000, max_bytes: int = 64 * 1024 * 1024) -> None:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
@@ -62,6 +64,7 @@ class MemoryCache:
             expires_at, value = entry
             if expires_at <= now:
                 del self._entries[key]
+                self._bytes -= len(value)
                 return None
             self._entries.move_to_end(key)
             return value
@@ -70,14 +73,18 @@ class MemoryCache:
         # A dictionary lookup under a lock held for microseconds: fine on the loop.
         return self.get(key)
 
-    def set(self, key: str, value: bytes, ttl: int) -> None:
-        if ttl <= 0:
+    def set(self, key: str, value: bytes, ttl: float) -> None:
+        if ttl <= 0 or len(value) > self._max_bytes:
             return
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self._bytes -= len(replaced[1])
             self._entries[key] = (time.monotonic() + ttl, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+            self._bytes += len(value)
+            while len(self._entries) > self._max_entries or self._bytes > self._max_bytes:
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= len(evicted)
 
     async def set_async(self, key: str, value: bytes, ttl: int) -> None:
         self.set(key, value, ttl)

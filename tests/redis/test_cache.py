@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from taskflow_core import redis_cache
 from taskflow_core.cache import NullCache
 from taskflow_core.redis_cache import RedisCache
 from taskflow_core.runtime import Runtime
@@ -98,6 +100,32 @@ def test_an_admins_write_retires_the_owners_cached_reads_everywhere(
     assert other_client.get(url, headers=headers).json()["title"] == "Edited by admin"
     listed = other_client.get("/tasks", headers=headers).json()["data"]
     assert listed[0]["title"] == "Edited by admin"
+
+
+def test_an_entry_read_from_redis_is_kept_in_the_process_for_a_moment_only(
+    client: TestClient,
+    other_client: TestClient,
+    headers: dict[str, str],
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(redis_cache, "SHARED_COPY_SECONDS", 0.5)
+    other_runtime: Runtime = other_client.app.state.runtime  # type: ignore[attr-defined]
+    make_task(client, headers)
+    stats = client.get("/tasks/stats", headers=headers).content  # stored by the first process
+
+    def statements_of_a_read() -> int:
+        with count_all_statements(other_runtime) as statements:
+            assert other_client.get("/tasks/stats", headers=headers).content == stats
+        return len(statements)
+
+    # A hit in Redis, then (Redis emptied, as at the end of the TTL) in the second process's
+    # own copy: the caller's row alone. After the copy's moment, the database again.
+    hit = statements_of_a_read()
+    redis_client.delete(*cached_keys(redis_client))
+    assert statements_of_a_read() == hit
+    time.sleep(0.6)
+    assert statements_of_a_read() > hit
 
 
 @pytest.mark.parametrize("settings_overrides", [{"cache_ttl": 0}], indirect=True)
