@@ -22,9 +22,11 @@ from taskflow_core.redis_guard import RedisUnavailable
 if TYPE_CHECKING:
     from taskflow_core.redis_guard import AsyncRedisGuard, RedisGuard
 
-# Room for the hot entries (a page of 20 tasks is ~8 KB, a task ~0.5 KB) in a worker that
-# must stay within 150 MB.
-LOCAL_COPY_BYTES = 4 * 1024 * 1024
+# Room for the entries read many times a second (a page of 20 tasks is ~8 KB, a task ~0.5
+# KB), which are the ones a copy pays for, in a worker that must stay within 150 MB: at 4 MiB
+# the full bench left a worker at 150 MB, with thousands of copies a second old.
+LOCAL_COPY_BYTES = 1024 * 1024
+LOCAL_COPY_ENTRIES = 1000
 SHARED_COPY_SECONDS = 1.0
 
 
@@ -34,7 +36,7 @@ class RedisCache:
     def __init__(self, guard: RedisGuard) -> None:
         self._guard = guard
         self._async_guard: AsyncRedisGuard | None = None
-        self._local = MemoryCache(max_bytes=LOCAL_COPY_BYTES)
+        self._local = MemoryCache(max_entries=LOCAL_COPY_ENTRIES, max_bytes=LOCAL_COPY_BYTES)
 
     def attach_async(self, guard: AsyncRedisGuard) -> None:
         """Give `get_async` its client: the async twin of this cache's guard."""
