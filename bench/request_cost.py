@@ -2,7 +2,7 @@
 
 Usage: python -m bench.request_cost [--scenario NAME] [--requests N] [--instructions]
                                    [--profile [--sort cumulative] [--restrict ...]]
-(scenarios: list, cursor, get, get-miss, create, batch, health)
+(scenarios: list, cursor, get, get-miss, create, batch, health, login, patch)
 
 wrk measures what a client sees; this measures what one request costs the process, so an
 optimization shows up as microseconds rather than as noisy requests per second. It seeds its
@@ -33,6 +33,7 @@ from bench.seed import PASSWORD, recreate_postgres, seed
 
 DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/taskflow_bench_cost"
 REDIS = "redis://127.0.0.1:6379/10"
+CREDENTIALS = {"email": "bench0@example.com", "password": PASSWORD}
 
 Message = MutableMapping[str, Any]
 Asgi = Callable[..., Any]
@@ -95,7 +96,7 @@ async def run(options: argparse.Namespace) -> None:
         app,
         "POST",
         "/auth/login",
-        body=orjson.dumps({"email": "bench0@example.com", "password": PASSWORD}),
+        body=orjson.dumps(CREDENTIALS),
     )
     token = orjson.loads(login["body"])["accessToken"]
     method, paths, status, body = await _requests(app, token, options)
@@ -150,8 +151,10 @@ async def _requests(
         "create": ("POST", "/tasks", 201, orjson.dumps({"title": "Bench", "priority": "HIGH"})),
         "batch": ("POST", "/tasks/batch", 200, b""),
         "health": ("GET", "/health", 200, b""),
+        "login": ("POST", "/auth/login", 200, orjson.dumps(CREDENTIALS)),
+        "patch": ("PATCH", f"/tasks/{tasks['data'][0]['id']}", 200, b'{"priority": "LOW"}'),
     }[options.scenario]
-    warm_up = 20 if options.scenario == "batch" else 300
+    warm_up = 20 if options.scenario in ("batch", "login") else 300
     paths = [path] * (warm_up + options.requests)
     if options.scenario == "get-miss":
         # Each request asks for a task no request asked for before, in a cache emptied first.
@@ -218,7 +221,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--scenario",
-        choices=["list", "cursor", "get", "get-miss", "create", "batch", "health"],
+        choices=[
+            "list",
+            "cursor",
+            "get",
+            "get-miss",
+            "create",
+            "batch",
+            "health",
+            "login",
+            "patch",
+        ],
         default="list",
     )
     parser.add_argument("--requests", type=int, default=2000)

@@ -9,6 +9,8 @@ uses: a worker grew by ~20 MB from ten logins and a few hundred page reads.
 Fixed thresholds turn that adjustment off. At 8 MiB a hash still takes its memory from the
 hashing thread's heap and finds it there, resident, for the next one; a threshold at glibc's
 starting 128 KiB would map it afresh each time, ~4.5 ms more of kernel time on a 19 ms hash.
+(That is argon2-cffi, which hashes when more than one lane is configured. libsodium, which
+hashes the default single lane, maps each hash's memory itself and unmaps it at once.)
 """
 
 from __future__ import annotations

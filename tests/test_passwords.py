@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, Type
 
 from taskflow_core.security import HASH_THREAD_NICENESS, Passwords
 from tests.conftest import make_settings
@@ -85,3 +86,50 @@ def test_hashes_run_at_a_lower_priority_than_the_requests() -> None:
     assert hashing_nice >= HASH_THREAD_NICENESS
     assert hashing_nice > before or before >= HASH_THREAD_NICENESS
     assert nice_of_this_thread() == before
+
+
+def test_hashes_stored_by_either_argon2_library_verify_after_the_switch() -> None:
+    """Hashes written by argon2-cffi (every account made before libsodium computed them)
+    still log in, and hashes libsodium writes read as the same Argon2id to argon2-cffi."""
+    passwords = Passwords(make_settings("sqlite://"))
+    cffi = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.ID)
+    stored_before = cffi.hash("right password")
+    assert passwords.verify(stored_before, "right password")
+    assert not passwords.verify(stored_before, "wrong password")
+    assert not passwords.needs_rehash(stored_before)
+
+    stored_now = passwords.hash("right password")
+    assert cffi.verify(stored_now, "right password")
+    assert not cffi.check_needs_rehash(stored_now)
+
+
+def test_a_hash_with_other_parameters_verifies_and_is_due_for_a_rehash() -> None:
+    passwords = Passwords(make_settings("sqlite://"))
+    older = PasswordHasher(time_cost=2, memory_cost=128, parallelism=2, type=Type.ID)
+    stored = older.hash("right password")
+    assert passwords.verify(stored, "right password")
+    assert passwords.needs_rehash(stored)
+    assert not passwords.needs_rehash(passwords.hash("right password"))
+
+
+def test_more_than_one_lane_is_hashed_with_the_configured_lanes() -> None:
+    passwords = Passwords(make_settings("sqlite://", password_hash_parallelism=2))
+    stored = passwords.hash("right password")
+    assert stored.startswith("$argon2id$v=19$m=64,t=1,p=2$")
+    assert passwords.verify(stored, "right password")
+    assert not passwords.verify(stored, "wrong password")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "not a hash",
+        "$argon2id$v=19$m=64,t=1,p=1$bm90IGJhc2U2NA$",
+        "$2b$12$" + "x" * 53,  # bcrypt
+        "$argon2id$" + "A" * 300,
+    ],
+)
+def test_a_stored_hash_that_cannot_be_read_is_a_wrong_password(stored: str) -> None:
+    passwords = Passwords(make_settings("sqlite://"))
+    assert not passwords.verify(stored, "right password")
