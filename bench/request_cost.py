@@ -74,9 +74,9 @@ async def call(app: Asgi, method: str, path: str, *, token: str = "", body: byte
 
 async def run(options: argparse.Namespace) -> None:
     from server import deps
-    from server.app import create_app
+    from server.app import create_server_app
 
-    app = create_app()
+    app = create_server_app()
     startup: asyncio.Queue[Message] = asyncio.Queue()
     await startup.put({"type": "lifespan.startup"})
     started = asyncio.Event()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -83,4 +84,20 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         install_bench_probe(app, runtime)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_size)
     app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def create_server_app() -> FastAPI:
+    """`taskflow server`'s factory: `create_app`, in a process that will serve only it.
+
+    The 110,000 objects that imports and the app's construction made live as long as the
+    process, yet the cyclic garbage collector walked them all in each of its full
+    collections: 80 ms with the event loop stopped, once in 1,000 patches (in
+    `bench.request_cost`). Frozen, they are left out of every later collection, and a
+    full one walks the ~7,000 objects made since. (Tests build many apps in one process,
+    where freezing would keep each one's cycles for good, so not there.)
+    """
+    app = create_app()
+    gc.collect()
+    gc.freeze()
     return app

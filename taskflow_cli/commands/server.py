@@ -21,7 +21,7 @@ def serve(
     require_current_schema(settings.resolved_database_url)
     typer.echo(f"TaskFlow API on http://{host}:{port} (docs: http://{host}:{port}/docs)", err=True)
     uvicorn.run(
-        "server.app:create_app",
+        "server.app:create_server_app",
         factory=True,
         host=host,
         port=port,
