@@ -201,11 +201,22 @@ INSERT_NUMBERED_TASK = _insert_numbered_task()
 def bump_cache_versions(session: Session, owners: Iterable[uuid.UUID]) -> None:
     """Retire every cached read of these owners' tasks (in the caller's transaction)."""
     owner_ids = sorted(set(owners))
-    if not owner_ids:
-        return
-    # Nearly always one owner: a plain `=` is the statement cheapest to build and send.
-    which = User.id == owner_ids[0] if len(owner_ids) == 1 else one_of(session, User.id, owner_ids)
-    session.execute(update(User).where(which).values(cache_version=User.cache_version + 1))
+    if len(owner_ids) == 1:
+        session.connection().execute(BUMP_CACHE_VERSION, {"owner": owner_ids[0]})
+    elif owner_ids:
+        session.connection().execute(
+            update(User)
+            .where(one_of(session, User.id, owner_ids))
+            .values(cache_version=User.cache_version + 1)
+        )
+
+
+# Nearly every write runs this for one owner. Built once and run on the Core connection, as
+# `ALLOCATE_NUMBER` is: the ORM-enabled UPDATE it replaced, which also worked out what in the
+# session to synchronize, made a patch cost 5,300k instructions rather than 4,290k.
+BUMP_CACHE_VERSION = (
+    update(User).where(User.id == bindparam("owner")).values(cache_version=User.cache_version + 1)
+)
 
 
 def _unchanged(
