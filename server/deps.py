@@ -93,19 +93,24 @@ class Db:
 
     async def write_as_caller(
         self,
-        on_loop: Callable[[LoopDatabase, AccessClaims], Awaitable[T]],
+        on_loop: Callable[[LoopDatabase, AccessClaims], Awaitable[T | None]],
         work: Callable[[Session, Actor], T],
     ) -> T:
         """A write with a one-statement form: `on_loop(loop_db, claims)` where the event
         loop has its database (services mode on PostgreSQL), else `work` in a worker thread.
 
         `on_loop` gets the verified token's claims, within the caller's budget, and must
-        itself refuse a caller who is gone or deactivated (`LoopDatabase.actor` does).
+        itself refuse a caller who is gone or deactivated (`LoopDatabase.actor` does), or
+        answer None: then `work` does the write after all, as the same caller.
         """
         loop_db = self.runtime.loop_db
         if loop_db is None:
             return await self.as_actor(work)
-        return await on_loop(loop_db, await self._claims_on_loop())
+        claims = await self._claims_on_loop()
+        done = await on_loop(loop_db, claims)
+        if done is not None:
+            return done
+        return await self._run(lambda session: work(session, self._caller(session, claims)))
 
     async def batch_as_actor(self, work: Callable[[Session, Actor], T]) -> T:
         """`as_actor` for a batch operation: it first waits for one of the process's few
@@ -181,6 +186,9 @@ class Db:
         rate = self.runtime.settings.api_rate
         if rate is not None:
             self._admit(self.runtime.limiter.hit(f"user:{claims.user_id}", rate))
+        return self._caller(session, claims)
+
+    def _caller(self, session: Session, claims: AccessClaims) -> Actor:
         actor = auth.authenticate(session, claims=claims)
         self._request.state.user_id = str(actor.user_id)
         return actor

@@ -1,10 +1,10 @@
-"""Statements run on the event loop: the caller's row, reading a task, and creating one.
+"""Statements run on the event loop: the caller's row, reading, creating and patching a task.
 
 `auth.authenticate` reads the caller's row through a worker thread and a SQLAlchemy session.
-For a read the cache answers, and for a create (one statement on PostgreSQL), that hop and
-that session cost more CPU than the rest of the request; here the same statements run
-prepared, in autocommit, on a small psycopg async pool. PostgreSQL only: SQLite has no driver
-that would not itself need a thread.
+For a read the cache answers, and for a create or a patch of one's own task (each one
+statement on PostgreSQL), that hop and that session cost more CPU than the rest of the
+request; here the same statements run prepared, in autocommit, on a small psycopg async
+pool. PostgreSQL only: SQLite has no driver that would not itself need a thread.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool
+from sqlalchemy import Select
 
 from taskflow_core import db
 from taskflow_core.clock import utcnow
@@ -27,20 +28,25 @@ from taskflow_core.services.task_commands import (
     INSERT_NUMBERED_TASK,
     NO_SUCH_OWNER,
     new_task_values,
+    own_task_update,
     task_owner,
 )
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Callable
+    from collections.abc import Callable, Collection
 
-    from sqlalchemy import Dialect, Select
+    from sqlalchemy import Dialect, Insert
 
     from taskflow_core.actor import Actor
     from taskflow_core.db import Database
-    from taskflow_core.schemas import TaskCreate
+    from taskflow_core.enums import TaskStatus
+    from taskflow_core.schemas import TaskCreate, TaskUpdate
     from taskflow_core.security import AccessClaims
     from taskflow_core.settings import Settings
+
+# A patch's statement: the fields it sets, the status it sets (if any), whether If-Match.
+_PatchShape = tuple[tuple[str, ...], "TaskStatus | None", bool]
 
 # A statement holds its connection for one round trip (about a millisecond), so a few
 # connections serve thousands of requests a second; more would only crowd PostgreSQL.
@@ -70,11 +76,14 @@ class LoopDatabase:
         )
         dialect = database.engine.dialect
         self._caller_sql = str(CALLER.compile(dialect=dialect))
-        self._insert_task = _PreparedInsert(dialect)
+        self._dialect = dialect
+        self._insert_task = _Prepared(INSERT_NUMBERED_TASK, dialect)
         self._task_by_id = {
-            statement: _PreparedSelect(statement, dialect)
+            statement: _Prepared(statement, dialect)
             for statement in (task_queries.OWN_TASK, task_queries.ANY_TASK)
         }
+        # One statement for each set of fields a patch sends (at most a few hundred).
+        self._own_task_updates: dict[_PatchShape, _Prepared] = {}
         # Statements run, for the benchmark's SQL-per-request figure (it cannot see these
         # through SQLAlchemy's events).
         self.statements = 0
@@ -133,12 +142,46 @@ class LoopDatabase:
         own = data.user_id is None or data.user_id == claims.user_id
         owner = claims.user_id if own else task_owner(await self.actor(claims), data)
         values = new_task_values(owner, data, now=utcnow())
-        row = await self._fetch_one(self._insert_task.sql, self._insert_task.parameters(values))
+        parameters = self._insert_task.parameters(values | {"owner": owner})
+        row = await self._fetch_one(self._insert_task.sql, parameters)
         if row is None and own:
             raise AuthenticationFailed(INVALID_TOKEN)
         if row is None:
             raise InvalidInput(errors=[FieldError("userId", NO_SUCH_OWNER)])
         return TaskOut.model_validate(values | {"number": row[0]})
+
+    async def update_own_task(
+        self,
+        *,
+        claims: AccessClaims,
+        task_id: uuid.UUID,
+        data: TaskUpdate,
+        if_match: Collection[int] | None,
+    ) -> TaskOut | None:
+        """`task_commands.update_task` as one statement, for a task of the caller's own.
+
+        None when it was not done here: the task is not the caller's (or is gone), If-Match
+        names another version, the caller is gone or deactivated, or the patch is not one
+        statement (a new owner, no fields). `update_task` then does it, or says why not.
+
+        Raises:
+            psycopg.OperationalError: the database does not answer.
+        """
+        changes = data.changes()
+        changes.pop("user_id", None)
+        if data.user_id is not None or not changes:
+            return None
+        status = data.status if "status" in changes else None
+        shape = (tuple(sorted(changes)), status, if_match is not None)
+        prepared = self._own_task_updates.get(shape)
+        if prepared is None:
+            statement = own_task_update(shape[0], status=status, if_match=shape[2])
+            prepared = self._own_task_updates[shape] = _Prepared(statement, self._dialect)
+        values = changes | {"task_id": task_id, "owner": claims.user_id, "now": utcnow()}
+        if if_match is not None:
+            values["if_match"] = sorted(if_match)
+        row = await self._fetch_one(prepared.sql, prepared.parameters(values))
+        return None if row is None else TaskOut.model_validate(prepared.columns(row))
 
     async def _fetch_one(self, sql: str, parameters: dict[str, Any]) -> tuple[Any, ...] | None:
         # getconn/putconn rather than `pool.connection()`: that context also enters the
@@ -166,11 +209,12 @@ class LoopDatabase:
             await AsyncConnectionPool.check_connection(connection)
 
 
-class _PreparedInsert:
-    """`INSERT_NUMBERED_TASK` as SQL text, and its parameters as the driver takes them."""
+class _Prepared:
+    """A statement as SQL text, its parameters as the driver takes them, and (for a SELECT)
+    its rows as each column's value in Python."""
 
-    def __init__(self, dialect: Dialect) -> None:
-        compiled = INSERT_NUMBERED_TASK.compile(dialect=dialect)
+    def __init__(self, statement: Select[Any] | Insert, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         # The statement's own constants (the `+ 1`s), then each column's conversion (an
         # enum to its rank, a datetime to UTC) that SQLAlchemy would apply.
@@ -181,24 +225,17 @@ class _PreparedInsert:
             for bind in names
             if (processor := bind.type.bind_processor(dialect)) is not None
         }
+        # What SQLAlchemy would do to each column it reads back (a rank to its enum, ...).
+        selected = statement.selected_columns if isinstance(statement, Select) else ()
+        self._columns = [
+            (column.name, column.type.result_processor(dialect, None)) for column in selected
+        ]
 
     def parameters(self, values: dict[str, Any]) -> dict[str, Any]:
-        parameters: dict[str, Any] = self._constants | values | {"owner": values["user_id"]}
+        parameters: dict[str, Any] = self._constants | values
         for name, process in self._processors.items():
             parameters[name] = process(parameters[name])
         return parameters
-
-
-class _PreparedSelect:
-    """A SELECT as SQL text, and its rows as each column's value in Python."""
-
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
-        self.sql = str(statement.compile(dialect=dialect))
-        # What SQLAlchemy would do to each column it reads back (a rank to its enum, ...).
-        self._columns = [
-            (column.name, column.type.result_processor(dialect, None))
-            for column in statement.selected_columns
-        ]
 
     def columns(self, row: tuple[Any, ...]) -> dict[str, Any]:
         return {

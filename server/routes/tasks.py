@@ -121,10 +121,13 @@ async def update_task(
 ) -> Response:
     """Change some fields; send If-Match to refuse the change if someone else got there first."""
     expected = parse_if_match(if_match)
-    task = await db.as_actor(
+    task = await db.write_as_caller(
+        lambda loop_db, claims: loop_db.update_own_task(
+            claims=claims, task_id=task_id, data=data, if_match=expected
+        ),
         lambda session, actor: task_commands.update_task(
             session, actor=actor, task_id=task_id, data=data, if_match=expected
-        )
+        ),
     )
     return _task_response(task)
 

@@ -9,7 +9,20 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Insert, bindparam, case, delete, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    Insert,
+    Integer,
+    Select,
+    any_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    insert,
+    select,
+    update,
+)
 
 from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskStatus
@@ -143,10 +156,15 @@ def delete_task(
 
 def change_values(changes: dict[str, Any], *, now: datetime) -> dict[str, Any]:
     """The SET clause for a task update, applying the `completedAt` rules in SQL."""
+    return set_clause(changes, status=changes.get("status"), now=now)
+
+
+def set_clause(changes: dict[str, Any], *, status: TaskStatus | None, now: Any) -> dict[str, Any]:
+    """`change_values` where the changes and `now` may be bound parameters, and `status` is
+    the status that `changes` sets (None when it sets none)."""
     if not changes:
         return {}
     values = dict(changes)
-    status = values.get("status")
     if status is TaskStatus.COMPLETED:
         # Completing an already completed task keeps its original completion time.
         values["completed_at"] = case(
@@ -217,6 +235,43 @@ def bump_cache_versions(session: Session, owners: Iterable[uuid.UUID]) -> None:
 BUMP_CACHE_VERSION = (
     update(User).where(User.id == bindparam("owner")).values(cache_version=User.cache_version + 1)
 )
+
+
+def own_task_update(
+    fields: Iterable[str], *, status: TaskStatus | None, if_match: bool
+) -> Select[Any]:
+    """A patch of the caller's own task as one statement (PostgreSQL): `update_task`'s UPDATE
+    and cache-version bump, done only while the caller is an active user. Answers the task's
+    columns, or no row when any condition fails (then `update_task` says which).
+
+    Parameters: `task_id`, `owner` (the caller), `now`, each of `fields`, and `if_match`
+    (a list of versions) when asked for. The task's row is locked before the owner's, as in
+    `update_task`, so the two cannot deadlock each other.
+    """
+    columns = Task.__table__.c
+    changes = {field: bindparam(field, type_=columns[field].type) for field in fields}
+    now = bindparam("now", type_=columns.updated_at.type)
+    conditions = [
+        Task.id == bindparam("task_id"),
+        Task.user_id == bindparam("owner"),
+        exists().where(User.id == bindparam("owner"), User.is_active.is_(True)),
+    ]
+    if if_match:
+        conditions.append(Task.version == any_(bindparam("if_match", type_=ARRAY(Integer))))
+    updated = (
+        update(Task)
+        .where(*conditions)
+        .values(set_clause(changes, status=status, now=now))
+        .returning(*columns)
+        .cte("updated")
+    )
+    bumped = (
+        update(User)
+        .where(User.id == select(updated.c.user_id).scalar_subquery())
+        .values(cache_version=User.cache_version + 1)
+        .cte("bumped")
+    )
+    return select(updated).add_cte(bumped)
 
 
 def _unchanged(

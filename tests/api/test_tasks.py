@@ -196,6 +196,69 @@ def test_in_services_mode_a_create_is_one_statement_on_the_event_loop(
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_in_services_mode_a_patch_of_ones_own_task_is_one_statement_on_the_event_loop(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    assert runtime.loop_db is not None
+    task = make_task(client, headers, priority="HIGH", dueDate=DUE)
+    url = f"/tasks/{task['id']}"
+    assert client.get(url, headers=headers).json() == task  # now cached
+    before = runtime.loop_db.statements
+    with count_statements(runtime) as in_worker_threads:
+        done = client.patch(
+            url,
+            headers=headers | {"If-Match": '"1"'},
+            json={"status": "COMPLETED", "dueDate": None},
+        )
+        renamed = client.patch(url, headers=headers, json={"title": "Renamed", "priority": "LOW"})
+    # Each: the task, the owner's cache version and the check that the caller is an active
+    # user, as one statement.
+    assert (runtime.loop_db.statements - before, in_worker_threads) == (2, [])
+    assert (done.status_code, done.headers["etag"]) == (200, '"2"')
+    assert done.json() == task | {
+        "status": "COMPLETED",
+        "dueDate": None,
+        "completedAt": done.json()["updatedAt"],
+        "updatedAt": done.json()["updatedAt"],
+        "version": 2,
+    }
+    assert done.json()["updatedAt"] > task["updatedAt"]
+    assert renamed.json() == done.json() | {
+        "title": "Renamed",
+        "priority": "LOW",
+        "updatedAt": renamed.json()["updatedAt"],
+        "version": 3,
+    }
+    # The cached copy was retired with the change.
+    assert client.get(url, headers=headers).json() == renamed.json()
+    assert client.get("/tasks", headers=headers).json()["data"] == [renamed.json()]
+
+
+def test_a_patch_is_refused_to_a_deactivated_owner_and_allowed_to_a_new_admin(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    """The caller's role and standing are the database's, not the token's."""
+    task = make_task(client, headers)
+    url = f"/tasks/{task['id']}"
+    admin = bearer(make_admin(client, runtime))
+    promoted = register(client)
+    promote = client.patch(
+        f"/users/{promoted['user']['id']}", headers=admin, json={"role": "admin"}
+    )
+    assert promote.status_code == 200
+    by_new_admin = client.patch(url, headers=bearer(promoted), json={"title": "By an admin"})
+    assert (by_new_admin.status_code, by_new_admin.json()["title"]) == (200, "By an admin")
+
+    owner = client.get("/auth/me", headers=headers).json()
+    deactivate = client.patch(f"/users/{owner['id']}", headers=admin, json={"isActive": False})
+    assert deactivate.status_code == 200
+    refused = client.patch(url, headers=headers, json={"title": "After deactivation"})
+    assert refused.status_code == 401
+    assert client.get(url, headers=admin).json() == by_new_admin.json()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
 def test_in_services_mode_a_get_the_cache_cannot_answer_stays_on_the_event_loop(
     client: TestClient, runtime: Runtime, headers: dict[str, str]
 ) -> None:
