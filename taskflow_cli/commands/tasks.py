@@ -60,8 +60,12 @@ DueOption = Annotated[
         "--due", parser=due_date, help="e.g. 2026-12-01, tomorrow 17:00, friday, in 3 days, eod."
     ),
 ]
-PriorityOption = Annotated[Priority | None, typer.Option("--priority", "-p", show_default=False)]
-StatusOption = Annotated[Status | None, typer.Option("--status", "-s", show_default=False)]
+PriorityOption = Annotated[
+    Priority | None, typer.Option("--priority", "-p", show_default=False, case_sensitive=False)
+]
+StatusOption = Annotated[
+    Status | None, typer.Option("--status", "-s", show_default=False, case_sensitive=False)
+]
 DescriptionOption = Annotated[str | None, typer.Option("--description", "-d")]
 
 
@@ -69,10 +73,12 @@ DescriptionOption = Annotated[str | None, typer.Option("--description", "-d")]
 def list_tasks(
     *,
     status: Annotated[
-        list[Status] | None, typer.Option("--status", "-s", help="Repeatable.")
+        list[Status] | None,
+        typer.Option("--status", "-s", help="Repeatable.", case_sensitive=False),
     ] = None,
     priority: Annotated[
-        list[Priority] | None, typer.Option("--priority", "-p", help="Repeatable.")
+        list[Priority] | None,
+        typer.Option("--priority", "-p", help="Repeatable.", case_sensitive=False),
     ] = None,
     search: Annotated[str | None, typer.Option(help="Words in the title or description.")] = None,
     due_before: Annotated[str | None, typer.Option(parser=due_date, help="A date.")] = None,
@@ -162,8 +168,10 @@ def edit(
     no_due: Annotated[bool, typer.Option("--no-due", help="Remove the due date.")] = False,
     json: JsonOption = False,
 ) -> None:
-    """Change a task; with no options, edit it in $EDITOR. Never overwrites someone
-    else's change unasked."""
+    """Change a task; with no options, edit it in $EDITOR.
+
+    Never overwrites another's change unasked: if the task changed meanwhile, it asks first.
+    """
     from taskflow_cli.client import open_client
     from taskflow_cli.task_edit import edit_in_editor, save_changes
 

@@ -56,9 +56,10 @@ def test_csv_output_has_one_row_per_task_with_the_api_fields(logged_in: Cli) -> 
 
 
 def test_filters_select_by_status_priority_search_due_and_overdue(logged_in: Cli) -> None:
-    logged_in.add_task("Overdue bill", "--priority", "high", "--due", "2020-01-01")
+    # Choices in any case: HIGH is how the API and its docs spell it.
+    logged_in.add_task("Overdue bill", "--priority", "HIGH", "--due", "2020-01-01")
     logged_in.add_task("Plan holiday", "--priority", "low", "--due", "2099-06-01")
-    logged_in.add_task("Read a book", "--status", "in-progress")
+    logged_in.add_task("Read a book", "--status", "In-Progress")
 
     def titles(*options: str) -> list[str]:
         listed = logged_in.ok(
@@ -67,7 +68,7 @@ def test_filters_select_by_status_priority_search_due_and_overdue(logged_in: Cli
         return [task["title"] for task in listed.json()]
 
     assert titles("--status", "in-progress") == ["Read a book"]
-    assert titles("-s", "pending", "-s", "in-progress") == [
+    assert titles("-s", "PENDING", "-s", "in-progress") == [
         "Overdue bill",
         "Plan holiday",
         "Read a book",
