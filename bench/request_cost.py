@@ -7,8 +7,8 @@ Usage: python -m bench.request_cost [--scenario NAME] [--requests N] [--instruct
 wrk measures what a client sees; this measures what one request costs the process, so an
 optimization shows up as microseconds rather than as noisy requests per second. It seeds its
 own database (1 user x 10,000 tasks), builds the app in-process in services mode and drives it
-with raw ASGI calls. `--profile` prints cProfile's top functions, of the event-loop thread
-and of the worker thread that runs the database work.
+with raw ASGI calls. `--profile` prints cProfile's top functions (every request runs on the
+event loop).
 """
 
 from __future__ import annotations
@@ -73,7 +73,6 @@ async def call(app: Asgi, method: str, path: str, *, token: str = "", body: byte
 
 
 async def run(options: argparse.Namespace) -> None:
-    from server import deps
     from server.app import create_server_app
 
     app = create_server_app()
@@ -104,19 +103,9 @@ async def run(options: argparse.Namespace) -> None:
     for path in paths[:warm_up]:  # warm caches, pools and compiled statements
         await call(app, method, path, token=token, body=body)
 
-    loop_profile, thread_profile = cProfile.Profile(), cProfile.Profile()
+    profile = cProfile.Profile(time.process_time)
     if options.profile:
-        in_session = deps.Db._in_session
-
-        def profiled(self: deps.Db, work: Any) -> Any:
-            thread_profile.enable()
-            try:
-                return in_session(self, work)
-            finally:
-                thread_profile.disable()
-
-        deps.Db._in_session = profiled  # type: ignore[method-assign]
-        loop_profile.enable()
+        profile.enable()
     _count_instructions(options, True)
     wall, cpu = time.perf_counter(), time.process_time()
     for path in paths[warm_up:]:
@@ -124,16 +113,11 @@ async def run(options: argparse.Namespace) -> None:
         assert response["status"] == status, response
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     _count_instructions(options, False)
-    loop_profile.disable()
+    profile.disable()
     per = 1e6 / options.requests
     print(f"{options.scenario}: {cpu * per:.0f} µs CPU, {wall * per:.0f} µs wall per request")
     if options.profile:
-        for name, profile in (("event loop", loop_profile), ("worker thread", thread_profile)):
-            print(f"--- {name}")
-            if not profile.getstats():
-                print("(no calls: every request was answered on the event loop)")
-                continue
-            pstats.Stats(profile).sort_stats(options.sort).print_stats(*options.restrict)
+        pstats.Stats(profile).sort_stats(options.sort).print_stats(*options.restrict)
     await startup.put({"type": "lifespan.shutdown"})
     await lifespan
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -10,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, make_url, pool, text
 
-from taskflow_core import migrate
-from taskflow_core.enums import Role
-from taskflow_core.security import Passwords
+from taskflow_core.adapters import migrate
+from taskflow_core.adapters.passwords import Passwords
+from taskflow_core.domain.enums import Role
 from taskflow_core.settings import Settings
 
 if TYPE_CHECKING:
@@ -66,7 +67,8 @@ def seed(url: str, *, users: int, tasks_per_user: int, seed_value: int = 42) -> 
     migrate.upgrade(url)
     rng = random.Random(seed_value)
     passwords = Passwords(Settings(_env_file=None))
-    password_hash = passwords.hash(PASSWORD)
+    password_hash = asyncio.run(passwords.hash(PASSWORD))
+    passwords.close()
     now = datetime.now(UTC)
     seeded = [SeededUser(id=uuid.uuid4(), email=f"bench{n}@example.com") for n in range(users)]
     engine = create_engine(url, poolclass=pool.NullPool)

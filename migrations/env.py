@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from taskflow_core.models import Base
+from taskflow_core.domain.models import Base
 from taskflow_core.settings import get_settings
 
 config = context.config

@@ -6,16 +6,14 @@ import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-import psycopg
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from server.responses import PROBLEM_MEDIA_TYPE
-from taskflow_core.errors import (
+from taskflow_core.adapters.database import ConstraintViolation
+from taskflow_core.domain.errors import (
     AuthenticationFailed,
     BadRequest,
     Conflict,
@@ -52,6 +50,7 @@ _STATUS: dict[type[TaskflowError], int] = {
 # but it breaks a rule": in a query string these are a malformed request (400).
 _PARSE_ERRORS = ("_parsing", "_type", "json_invalid", "enum", "literal_error", "missing")
 INTERNAL_ERROR = "Internal server error"
+RETRY_UNAVAILABLE_SECONDS = 5
 
 
 def problem(
@@ -84,13 +83,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TaskflowError, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    # OperationalError is the DB-API's class for "the database is not answering" (refused,
-    # timed out, gone away); a pool timeout means every connection is busy too long. The
-    # psycopg class arrives unwrapped from the event loop's caller lookup (and its pool's
-    # timeout is a subclass of it).
-    app.add_exception_handler(OperationalError, _database_error)
-    app.add_exception_handler(PoolTimeout, _database_error)
-    app.add_exception_handler(psycopg.OperationalError, _database_error)
+    # An operation handles the constraints it expects (an email taken); one it did not
+    # expect is a race with another request's change, which the client may retry.
+    app.add_exception_handler(ConstraintViolation, _constraint_violated)
 
 
 async def _domain_error(request: Request, error: TaskflowError) -> Response:
@@ -100,6 +95,8 @@ async def _domain_error(request: Request, error: TaskflowError) -> Response:
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(error.retry_after)
+    if isinstance(error, ServiceUnavailable):
+        headers["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
     errors = error.errors if isinstance(error, InvalidInput) else None
     return problem(request, status, error.detail, errors=errors, headers=headers)
 
@@ -138,9 +135,9 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
-async def _database_error(request: Request, error: Exception) -> Response:
-    log.warning("database unavailable: %s", type(error).__name__)
-    return problem(request, 503, "Database unavailable", headers={"Retry-After": "5"})
+async def _constraint_violated(request: Request, error: Exception) -> Response:
+    log.warning("unexpected constraint violation: %s", error)
+    return problem(request, 409, "Conflicts with a concurrent change; try again")
 
 
 def _field_name(location: tuple[Any, ...]) -> str:

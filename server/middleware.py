@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from starlette.exceptions import HTTPException
 
 from server.errors import INTERNAL_ERROR, problem
-from taskflow_core.ratelimit import RateLimitDecision
+from taskflow_core.adapters.ratelimit import RateLimitDecision
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send

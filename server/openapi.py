@@ -8,7 +8,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 
-from server.deps import BEARER_SCHEME, get_db
+from server.deps import BEARER_SCHEME, get_caller
 from server.query import QueryModel
 from server.responses import PROBLEM_MEDIA_TYPE
 from taskflow_core.schemas import Problem
@@ -68,11 +68,11 @@ def _document_query_models(app: FastAPI, paths: dict[str, Any], components: dict
 
 
 def _document_bearer_auth(app: FastAPI, schema: dict[str, Any]) -> None:
-    # What FastAPI would have written had `get_db` depended on `BEARER_SCHEME`.
+    # What FastAPI would have written had `get_caller` depended on `BEARER_SCHEME`.
     name = BEARER_SCHEME.scheme_name
     scheme = BEARER_SCHEME.model.model_dump(mode="json", by_alias=True, exclude_none=True)
     for route in _api_routes(app):
-        if any(dependency.call is get_db for dependency in route.dependant.dependencies):
+        if any(dependency.call is get_caller for dependency in route.dependant.dependencies):
             schema["components"].setdefault("securitySchemes", {})[name] = scheme
             for method in route.methods or ():
                 schema["paths"][route.path_format][method.lower()]["security"] = [{name: []}]

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from taskflow_cli.errors import NotLoggedIn, ServerUnreachable, SessionExpired
 from taskflow_cli.problems import error_from_response
 from taskflow_cli.tokens import Credentials, session_lock, stored_session
-from taskflow_core.clock import utcnow
-from taskflow_core.errors import NotFound
+from taskflow_core.domain.clock import utcnow
+from taskflow_core.domain.errors import NotFound
 
 # httpx imports its own command-line tool (click, pygments, rich.syntax) when it is
 # imported; an empty stand-in makes that import fail quietly, as httpx allows, and saves

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from taskflow_core.errors import (
+from taskflow_core.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
     NotFound,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from taskflow_core.errors import (
+from taskflow_core.domain.errors import (
     AuthenticationFailed,
     BadRequest,
     Conflict,

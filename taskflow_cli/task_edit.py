@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from taskflow_cli.errors import BadUsage
-from taskflow_core.errors import PreconditionFailed, TaskflowError
+from taskflow_core.domain.errors import PreconditionFailed, TaskflowError
 
 if TYPE_CHECKING:
     from taskflow_cli.client import ApiClient

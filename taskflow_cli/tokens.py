@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from taskflow_cli.config import config_dir
-from taskflow_core.errors import TaskflowError
+from taskflow_core.domain.errors import TaskflowError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

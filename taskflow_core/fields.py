@@ -12,10 +12,10 @@ from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from taskflow_core.clock import as_utc
-from taskflow_core.enums import TaskPriority, TaskStatus
+from taskflow_core.domain.clock import as_utc
+from taskflow_core.domain.enums import TaskPriority, TaskStatus
 
 _CONTROL = "\\u0000-\\u001f\\u007f-\\u009f"
 _CONTROL_EXCEPT_LINES = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
@@ -134,4 +134,9 @@ UtcDatetime = Annotated[
     ),
 ]
 StatusList = Annotated[list[TaskStatus], BeforeValidator(_split_commas)]
+# PostgreSQL's integer: what a task number can be.
+MAX_TASK_NUMBER = 2**31 - 1
+NumberList = Annotated[
+    list[Annotated[int, Field(ge=1, le=MAX_TASK_NUMBER)]], BeforeValidator(_split_commas)
+]
 PriorityList = Annotated[list[TaskPriority], BeforeValidator(_split_commas)]

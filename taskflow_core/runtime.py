@@ -1,180 +1,188 @@
-"""The process's long-lived parts, built once from the settings.
+"""The process's parts, built for the configured mode: the one place that chooses them.
 
-This is the one place that chooses between embedded mode (SQLite, in-memory cache and
-limiter, jobs on an in-process scheduler) and services mode (`TASKFLOW_REDIS_URL` set: cache,
-rate limits and job queue in Redis, shared by every process); the rest of the code sees only
-the `Cache`, `RateLimiter` and `JobQueue` interfaces.
+Embedded mode (no `TASKFLOW_REDIS_URL`): SQLite, a cache and rate limits in this process, jobs
+on the event loop. Services mode: PostgreSQL, and Redis for the cache, the rate limits and
+RQ's job queue, shared by every process. The operations see only their interfaces.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass, field
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from taskflow_core.cache import Cache, MemoryCache, NullCache
-from taskflow_core.db import Database
-from taskflow_core.jobs import (
-    InlineJobQueue,
-    JobQueue,
-    LogNotifier,
-    Notifier,
-    retry_delays,
-    scan_overdue,
-)
-from taskflow_core.pagination import Cursors
-from taskflow_core.ratelimit import MemoryRateLimiter, RateLimiter
-from taskflow_core.scheduler import IntervalScheduler
-from taskflow_core.schemas import DependencyCheck
-from taskflow_core.security import Security
-from taskflow_core.services.task_reads import TaskReads
-from taskflow_core.webhook import WebhookNotifier
+from sqlalchemy import make_url
+
+from taskflow_core.adapters.cache import Cache, MemoryCache, NullCache
+from taskflow_core.adapters.job_queue import InlineJobQueue, JobQueue, retry_delays
+from taskflow_core.adapters.passwords import Passwords
+from taskflow_core.adapters.ratelimit import MemoryRateLimiter, RateLimiter
+from taskflow_core.adapters.redis_guard import RedisUnavailable
+from taskflow_core.adapters.scheduler import IntervalScheduler
+from taskflow_core.adapters.tokens import AccessTokens
+from taskflow_core.operations.accounts.auth import Auth
+from taskflow_core.operations.accounts.users import Users
+from taskflow_core.operations.jobs import LogNotifier, Notifier, WebhookNotifier, scan_overdue
+from taskflow_core.operations.notifications import Notifications
+from taskflow_core.operations.pagination import Cursors
+from taskflow_core.operations.read_through import ReadThrough
+from taskflow_core.operations.tasks.reads import TaskReads
+from taskflow_core.operations.tasks.writes import TaskWrites
 
 if TYPE_CHECKING:
-    from taskflow_core.loop_database import LoopDatabase
-    from taskflow_core.redis_guard import AsyncRedisGuard, RedisGuard
+    from collections.abc import AsyncIterator
+
+    from taskflow_core.adapters.database import Database
+    from taskflow_core.adapters.redis_guard import RedisGuard
     from taskflow_core.settings import Settings
 
 log = logging.getLogger("taskflow.runtime")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Runtime:
-    """Everything a request or job needs besides its own input."""
+    """Everything a request or a job needs besides its own input."""
 
     settings: Settings
     database: Database
-    security: Security
-    cursors: Cursors
+    redis: RedisGuard | None
     cache: Cache
     limiter: RateLimiter
+    access_tokens: AccessTokens
+    jobs: JobQueue
     notifier: Notifier
     task_reads: TaskReads
-    # Services mode only: the guarded client the cache, limiter and queue share.
-    redis: RedisGuard | None = None
-    # Set by `open_async` (PostgreSQL with the cache on): reads answered by the cache, and
-    # task creation, are served on the event loop, without a worker thread.
-    loop_db: LoopDatabase | None = field(default=None, init=False)
-    _async_redis: AsyncRedisGuard | None = field(default=None, init=False)
-    _loop: asyncio.AbstractEventLoop | None = field(default=None, init=False)
-    jobs: JobQueue = field(init=False)
-    _scheduler: IntervalScheduler | None = field(default=None, init=False)
+    task_writes: TaskWrites
+    auth: Auth
+    users: Users
+    notifications: Notifications
 
-    def start_background(self) -> None:
-        """Start the in-process overdue scan: always in embedded mode, and in services mode
-        as a stand-in that scans only while Redis (and with it RQ's cron) is unreachable."""
-        if self._scheduler is None and self.settings.overdue_scan_interval > 0:
-            job = scan_overdue if self.redis is None else Runtime.scan_while_redis_is_away
-            self._scheduler = IntervalScheduler(
-                lambda: job(self), interval=self.settings.overdue_scan_interval
-            )
-            self._scheduler.start()
-
-    def scan_while_redis_is_away(self) -> int | None:
-        """Run the overdue scan here if Redis does not answer; None when RQ's cron has it.
-
-        Several server processes may scan at once: notifications are created idempotently.
-        """
-        if self.redis is None or self.redis.ping().status == "ok":
-            return None
-        log.warning("Redis unreachable: running the overdue scan in this process")
-        return scan_overdue(self)
-
-    def check_redis(self) -> DependencyCheck:
-        """Redis's health, with its latency; embedded mode has none to check."""
-        if self.redis is None:
-            return DependencyCheck(status="disabled")
-        return self.redis.ping()
-
-    async def open_async(self) -> None:
-        """Open the event loop's clients, in the loop that will serve the requests.
-
-        Raises:
-            RuntimeError: they are open already, for another loop (they cannot be shared).
-        """
-        if self.database.is_sqlite or self.settings.cache_ttl <= 0:
-            return
-        if self.loop_db is not None:
-            if self._loop is not asyncio.get_running_loop():
-                raise RuntimeError("this runtime already serves another event loop")
-            return
-        self._loop = asyncio.get_running_loop()
-        # Imported here: the CLI and embedded mode never need psycopg's pool.
-        from taskflow_core.loop_database import LoopDatabase  # noqa: PLC0415
-
+    async def scan_while_redis_is_away(self) -> int | None:
+        """The overdue scan, run here when Redis (and with it RQ's cron) does not answer;
+        None while the cron has it. Several processes may scan at once: notifications are
+        created once whatever the number of scans."""
         if self.redis is not None:
-            from taskflow_core.redis_cache import RedisCache  # noqa: PLC0415
-            from taskflow_core.redis_ratelimit import RedisRateLimiter  # noqa: PLC0415
-
-            self._async_redis = self.redis.async_twin()
-            if isinstance(self.cache, RedisCache):
-                self.cache.attach_async(self._async_redis)
-            if isinstance(self.limiter, RedisRateLimiter):
-                self.limiter.attach_async(self._async_redis)
-        self.loop_db = LoopDatabase(self.database, self.settings)
-        await self.loop_db.open()
-
-    async def close_async(self) -> None:
-        loop_db, self.loop_db = self.loop_db, None
-        if loop_db is not None:
-            await loop_db.close()
-        if self._async_redis is not None:
-            await self._async_redis.close()
-            self._async_redis = None
-
-    def close(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.stop()
-            self._scheduler = None
-        self.jobs.close()
-        if self.redis is not None:
-            self.redis.close()
-        self.security.passwords.close()
-        self.database.dispose()
+            try:
+                await self.redis.ping()
+            except RedisUnavailable:
+                log.warning("Redis unreachable: running the overdue scan in this process")
+            else:
+                return None
+        return await scan_overdue(self)
 
 
-def build_runtime(settings: Settings, *, database_url: str | None = None) -> Runtime:
-    """Build the parts for the configured mode."""
-    guard: RedisGuard | None = None
-    cache: Cache = NullCache()
-    limiter: RateLimiter
-    if settings.redis_url:
-        # Redis and RQ are imported only here, so embedded mode never loads them.
-        from taskflow_core.redis_cache import RedisCache  # noqa: PLC0415
-        from taskflow_core.redis_guard import RedisGuard  # noqa: PLC0415
-        from taskflow_core.redis_ratelimit import RedisRateLimiter  # noqa: PLC0415
-
-        guard = RedisGuard.from_settings(settings)
-        if settings.cache_ttl > 0:
-            cache = RedisCache(guard)
-        limiter = RedisRateLimiter(guard, fallback=MemoryRateLimiter())
-    else:
-        if settings.cache_ttl > 0:
-            cache = MemoryCache()
-        limiter = MemoryRateLimiter()
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, database_url: str | None = None
+) -> AsyncIterator[Runtime]:
+    """Build and open the parts for the configured mode, in the running event loop (their
+    connections belong to it); close them on the way out."""
+    database = _database(settings, database_url)
+    await database.open()
+    redis = _redis(settings)
+    passwords = Passwords(settings)
     cursors = Cursors(settings.signing_key)
+    limiter = _limiter(settings, redis)
+    cache = _cache(settings, redis)
+    runtime: Runtime
+    inline = InlineJobQueue(
+        lambda job, *args: job(runtime, *args), retry_delays=retry_delays(settings)
+    )
+    jobs = _job_queue(settings, redis, inline)
+    access_tokens = AccessTokens(settings)
     runtime = Runtime(
         settings=settings,
-        database=Database(settings, url=database_url),
-        security=Security(settings),
-        cursors=cursors,
+        database=database,
+        redis=redis,
         cache=cache,
         limiter=limiter,
-        notifier=LogNotifier(),
-        task_reads=TaskReads(cache=cache, ttl=settings.cache_ttl, cursors=cursors),
-        redis=guard,
+        access_tokens=access_tokens,
+        jobs=jobs,
+        notifier=WebhookNotifier(jobs) if settings.webhook_url else LogNotifier(),
+        task_reads=TaskReads(
+            database=database,
+            cache=ReadThrough(cache, ttl=settings.cache_ttl),
+            cursors=cursors,
+        ),
+        task_writes=TaskWrites(database=database, wait=settings.db_timeout),
+        auth=Auth(
+            database=database,
+            passwords=passwords,
+            tokens=access_tokens,
+            limiter=limiter,
+            settings=settings,
+        ),
+        users=Users(
+            database=database,
+            passwords=passwords,
+            limiter=limiter,
+            cursors=cursors,
+            settings=settings,
+        ),
+        notifications=Notifications(database=database, cursors=cursors),
     )
-    runtime.jobs = _job_queue(runtime)
-    if settings.webhook_url:
-        runtime.notifier = WebhookNotifier(runtime.jobs)
-    return runtime
+    try:
+        yield runtime
+    finally:
+        await jobs.close()
+        if redis is not None:
+            await redis.close()
+        passwords.close()
+        await database.close()
 
 
-def _job_queue(runtime: Runtime) -> JobQueue:
-    inline = InlineJobQueue(runtime, retry_delays=retry_delays(runtime.settings))
-    if runtime.redis is None:
+def overdue_scan(runtime: Runtime) -> IntervalScheduler | None:
+    """The in-process overdue scan: embedded mode's only one; in services mode a stand-in
+    that scans only while Redis is unreachable. None when the scan is turned off."""
+    interval = runtime.settings.overdue_scan_interval
+    if interval <= 0:
+        return None
+    return IntervalScheduler(runtime.scan_while_redis_is_away, interval=interval)
+
+
+def _database(settings: Settings, url: str | None) -> Database:
+    resolved = url or settings.resolved_database_url
+    # Embedded mode never loads psycopg, services mode never aiosqlite.
+    if make_url(resolved).get_backend_name() == "sqlite":
+        from taskflow_core.adapters.sqlite import SqliteDatabase  # noqa: PLC0415
+
+        return SqliteDatabase(resolved, settings)
+    from taskflow_core.adapters.postgres import PostgresDatabase  # noqa: PLC0415
+
+    return PostgresDatabase(resolved, settings)
+
+
+def _redis(settings: Settings) -> RedisGuard | None:
+    if not settings.redis_url:
+        return None
+    # Redis is imported only in services mode.
+    from taskflow_core.adapters.redis_guard import RedisGuard  # noqa: PLC0415
+
+    return RedisGuard(settings)
+
+
+def _cache(settings: Settings, redis: RedisGuard | None) -> Cache:
+    if settings.cache_ttl <= 0:
+        return NullCache()
+    if redis is None:
+        return MemoryCache()
+    from taskflow_core.adapters.redis_cache import RedisCache  # noqa: PLC0415
+
+    return RedisCache(redis)
+
+
+def _limiter(settings: Settings, redis: RedisGuard | None) -> RateLimiter:
+    if redis is None:
+        return MemoryRateLimiter()
+    from taskflow_core.adapters.redis_ratelimit import RedisRateLimiter  # noqa: PLC0415
+
+    return RedisRateLimiter(redis)
+
+
+def _job_queue(settings: Settings, redis: RedisGuard | None, inline: JobQueue) -> JobQueue:
+    if redis is None:
         return inline
-    from taskflow_core.rq_jobs import RQJobQueue  # noqa: PLC0415 - as above
+    from taskflow_core.adapters.rq_queue import RQJobQueue  # noqa: PLC0415
 
-    return RQJobQueue(runtime.redis, settings=runtime.settings, fallback=inline)
+    return RQJobQueue(settings, breaker=redis.breaker, fallback=inline)

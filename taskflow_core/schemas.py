@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
-from taskflow_core.enums import NotificationKind, Role, TaskPriority, TaskStatus
+from taskflow_core.domain.enums import NotificationKind, Role, TaskPriority, TaskStatus
 from taskflow_core.fields import (
     Description,
     Email,
+    NumberList,
     Password,
     PersonName,
     PriorityList,
@@ -228,7 +229,7 @@ class TaskOut(WireModel):
     version: int
 
 
-TaskSort = Literal["createdAt", "dueDate", "priority", "status", "title", "number"]
+TaskSort = Literal["createdAt", "dueDate", "priority", "status", "title", "number", "urgency"]
 
 
 class TaskQuery(PageQuery):
@@ -238,17 +239,41 @@ class TaskQuery(PageQuery):
     due_before: UtcDatetime | None = None
     due_after: UtcDatetime | None = None
     overdue: bool | None = None
-    number: int | None = Field(default=None, ge=1)
+    number: NumberList = Field(
+        default_factory=list,
+        max_length=MAX_PAGE_SIZE,
+        description="Task numbers (repeatable or comma-separated, at most 100).",
+    )
     user_id: OwnerScope | None = Field(
         default=None, description="Admins only: an owner's id, or `*` for every owner."
     )
     sort: TaskSort = "createdAt"
-    order: Literal["asc", "desc"] = "desc"
+    order: Literal["asc", "desc"] | None = Field(
+        default=None,
+        description="Default: `asc` for `urgency` (most urgent first), `desc` for the others.",
+    )
+
+    @property
+    def descending(self) -> bool:
+        """The order to sort in, once the default is applied."""
+        if self.order is None:
+            return self.sort != "urgency"
+        return self.order == "desc"
 
 
 class TaskPage(WireModel):
     data: list[TaskOut]
     meta: PageMeta
+
+
+class TaskBulkCreate(RequestModel):
+    """Many tasks created at once, all or none."""
+
+    tasks: list[TaskCreate] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
+
+
+class TaskList(WireModel):
+    data: list[TaskOut]
 
 
 class TaskStats(WireModel):
@@ -327,6 +352,37 @@ class NotificationOut(WireModel):
 
 class NotificationQuery(PageQuery):
     unread: bool | None = None
+
+
+class NotificationsRead(RequestModel):
+    """`ids` (mark these read) or `all: true` (every unread one), not both."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_documented_as_not_null(
+            "ids",
+            "all",
+            extra={
+                "oneOf": [
+                    {"required": ["ids"], "not": {"required": ["all"]}},
+                    {"required": ["all"], "not": {"required": ["ids"]}},
+                ]
+            },
+        )
+    )
+
+    ids: list[uuid.UUID] | None = Field(default=None, min_length=1, max_length=MAX_BATCH_SIZE)
+    all: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _one_of_ids_or_all(self) -> NotificationsRead:
+        sent = self.model_fields_set
+        if ("ids" in sent) == ("all" in sent) or (self.ids is None and self.all is None):
+            raise ValueError("send either ids or all: true")
+        return self
+
+
+class NotificationsMarked(WireModel):
+    marked: int = Field(description="How many notifications were unread and are read now.")
 
 
 class NotificationPage(WireModel):

@@ -81,9 +81,20 @@ class Settings(BaseSettings):
     jwt_audience: str = "taskflow-api"
     access_token_ttl: int = Field(default=900, ge=1)
     refresh_token_ttl: int = Field(default=604_800, ge=60)
+    # A spent refresh token presented again within this many seconds of its use is taken for
+    # a client that refreshed several times at once: refused, its session kept. Later, it
+    # was copied, and its session ends.
+    refresh_reuse_grace: float = Field(default=5.0, ge=0)
 
     rate_limit: str = "100/minute"
     auth_rate_limit: str = "10/minute"
+    # Failed logins: per account and client address, and per account from everywhere (which
+    # only a distributed attack reaches: one address is held to the first budget). Only
+    # failures count, so an attacker cannot keep the owner out from an address of their own.
+    login_failures_per_address: str = "5/15m"
+    login_failures_per_account: str = "100/h"
+    # Email and password changes per account (each one also answers whether an email is taken).
+    account_changes: str = "10/h"
     trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
     cache_ttl: int = Field(default=60, ge=0)
     max_body_size: int = Field(default=1_048_576, ge=1024)
@@ -127,8 +138,6 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = Field(default=2, ge=1)
 
     log_level: str = "INFO"
-    # Benchmarks only: per-process request/SQL/cache counters at /_bench (unauthenticated).
-    bench_probe: bool = False
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -154,7 +163,13 @@ class Settings(BaseSettings):
             raise ValueError(f"invalid webhook URL {value!r}: expected http:// or https://")
         return value
 
-    @field_validator("rate_limit", "auth_rate_limit")
+    @field_validator(
+        "rate_limit",
+        "auth_rate_limit",
+        "login_failures_per_address",
+        "login_failures_per_account",
+        "account_changes",
+    )
     @classmethod
     def _valid_rate(cls, value: str) -> str:
         parse_rate(value)
@@ -187,6 +202,18 @@ class Settings(BaseSettings):
     @property
     def auth_rate(self) -> Rate | None:
         return parse_rate(self.auth_rate_limit)
+
+    @property
+    def login_failure_rates(self) -> tuple[Rate | None, Rate | None]:
+        """Failed logins allowed per (account, address), and per account."""
+        return (
+            parse_rate(self.login_failures_per_address),
+            parse_rate(self.login_failures_per_account),
+        )
+
+    @property
+    def account_change_rate(self) -> Rate | None:
+        return parse_rate(self.account_changes)
 
     @cached_property
     def signing_key(self) -> str:

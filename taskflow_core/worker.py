@@ -1,8 +1,9 @@
 """`taskflow worker`: an RQ worker, RQ's scheduler (for delayed retries) and the scan cron.
 
-The worker runs jobs in its own process (RQ's SimpleWorker), so the Runtime and its
-connection pool are built once and reused by every job rather than per forked job. When
-Redis goes away the worker waits for it and starts again; nothing needs a restart.
+The worker runs jobs in its own process (RQ's SimpleWorker), each on one event loop that
+lives as long as the process, with one `Runtime` opened in it: connections are made once and
+reused by every job. When Redis goes away the worker waits for it and starts again; nothing
+needs a restart.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from taskflow_core.rq_cron import OverdueScanCron
-from taskflow_core.rq_jobs import QUEUE_NAME, use_worker_runtime
-from taskflow_core.runtime import build_runtime
+from taskflow_core.adapters.rq_queue import QUEUE_NAME
+from taskflow_core.cron import OverdueScanCron
+from taskflow_core.job_runner import close_job_context, job_context
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -74,8 +75,7 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
     """
     saved_handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
     stop = threading.Event()
-    runtime = build_runtime(settings)
-    use_worker_runtime(runtime)
+    job_context(settings)
     connection = worker_connection(settings)
     # RQ stretches its connection's socket timeout for blocking pops; the cron thread and
     # the wait for Redis keep normal timeouts on a connection of their own.
@@ -113,8 +113,7 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
             cron.stop()
         for sig, handler in saved_handlers.items():
             signal.signal(sig, handler)
-        use_worker_runtime(None)
-        runtime.close()
+        close_job_context()
         connection.close()
         control.close()
 

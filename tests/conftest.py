@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import create_engine, pool
 
 from server.app import create_app
-from taskflow_core.runtime import Runtime, build_runtime
+from taskflow_core.domain.enums import Role
+from taskflow_core.runtime import Runtime
 from taskflow_core.schemas import UserCreate
-from taskflow_core.services.seed import create_admin
 from taskflow_core.settings import Settings
 from tests.services import MigratedDatabase, migrated_database
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Awaitable, Callable, Iterator
 
 TEST_PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -40,6 +41,9 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "jwt_secret": "test-secret-" + "x" * 32,
         "rate_limit": "0",
         "auth_rate_limit": "0",
+        "login_failures_per_address": "0",
+        "login_failures_per_account": "0",
+        "account_changes": "0",
         "overdue_scan_interval": 0,
         "password_hash_memory_kib": 64,
         "password_hash_time_cost": 1,
@@ -65,16 +69,36 @@ def settings(
 
 
 @pytest.fixture
-def runtime(settings: Settings) -> Iterator[Runtime]:
-    runtime = build_runtime(settings)
-    yield runtime
-    runtime.close()
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
 
 
 @pytest.fixture
-def client(runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime.settings, runtime=runtime)) as test_client:
-        yield test_client
+def runtime(client: TestClient) -> Runtime:
+    """The runtime the app opened (its connections live in the app's event loop)."""
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    return runtime
+
+
+def execute_sql(settings: Settings, statement: Any) -> list[Any]:
+    """Run a SQLAlchemy statement on the test's database, outside the app (to set up what
+    no API call can, such as an expired token); the rows it returns, if any."""
+    engine = create_engine(settings.resolved_database_url, poolclass=pool.NullPool)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(statement)
+            return list(result) if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def in_app(
+    client: TestClient, work: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any
+) -> Any:
+    """Run `work(*args, **kwargs)` in the app's event loop, where its runtime lives."""
+    assert client.portal is not None
+    return client.portal.call(functools.partial(work, *args, **kwargs))
 
 
 # --- factories --------------------------------------------------------------------------
@@ -112,12 +136,8 @@ def bearer(tokens: dict[str, Any]) -> dict[str, str]:
 def make_admin(client: TestClient, runtime: Runtime) -> dict[str, Any]:
     """Create an admin the way an operator would, then log it in."""
     email = random_email("admin")
-    with runtime.database.session(write=True) as session:
-        create_admin(
-            session,
-            passwords=runtime.security.passwords,
-            data=UserCreate(email=email, name="Admin", password=TEST_PASSWORD),
-        )
+    data = UserCreate(email=email, name="Admin", password=TEST_PASSWORD)
+    in_app(client, runtime.users.insert, data, role=Role.ADMIN)
     response = client.post("/auth/login", json={"email": email, "password": TEST_PASSWORD})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -144,24 +164,16 @@ def headers(user: dict[str, Any]) -> dict[str, str]:
 
 @contextmanager
 def count_statements(runtime: Runtime) -> Iterator[list[str]]:
-    """Collect the SQL statements the runtime's engine runs inside the block."""
+    """Collect the SQL of the statements the runtime's database runs inside the block."""
     statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(args[2])
-
-    event.listen(runtime.database.engine, "before_cursor_execute", record)
+    runtime.database.statement_listeners.append(statements.append)
     try:
         yield statements
     finally:
-        event.remove(runtime.database.engine, "before_cursor_execute", record)
+        runtime.database.statement_listeners.remove(statements.append)
 
 
-@contextmanager
-def count_all_statements(runtime: Runtime) -> Iterator[list[str]]:
-    """As `count_statements`, and (after the block) those run on the event loop's connections."""
-    loop_db = runtime.loop_db
-    before = loop_db.statements if loop_db else 0
-    with count_statements(runtime) as statements:
-        yield statements
-    statements += ["(on the event loop)"] * ((loop_db.statements if loop_db else 0) - before)
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio, as the server does."""
+    return "asyncio"

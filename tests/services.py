@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, pool, text
 
-from taskflow_core import migrate
+from taskflow_core.adapters import migrate
 
 TABLES = ("notifications", "refresh_tokens", "tasks", "users")
 

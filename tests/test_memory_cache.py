@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
-from taskflow_core.cache import MemoryCache
+from taskflow_core.adapters.cache import LocalCache
 
 
 def test_it_keeps_the_most_recently_used_entries_within_its_bytes() -> None:
-    cache = MemoryCache(max_bytes=10)
+    cache = LocalCache(max_bytes=10)
     cache.set("a", b"aaaa", 60)
     cache.set("b", b"bbbb", 60)
     assert cache.get("a") == b"aaaa"  # now "b" is the least recently used
@@ -17,7 +17,7 @@ def test_it_keeps_the_most_recently_used_entries_within_its_bytes() -> None:
 
 
 def test_a_replaced_entry_counts_once() -> None:
-    cache = MemoryCache(max_bytes=10)
+    cache = LocalCache(max_bytes=10)
     for _ in range(5):
         cache.set("a", b"aaaa", 60)
     cache.set("b", b"bbbbbb", 60)
@@ -25,14 +25,14 @@ def test_a_replaced_entry_counts_once() -> None:
 
 
 def test_a_value_larger_than_the_whole_cache_is_not_kept() -> None:
-    cache = MemoryCache(max_bytes=10)
+    cache = LocalCache(max_bytes=10)
     cache.set("a", b"aaaa", 60)
     cache.set("big", b"x" * 11, 60)
     assert (cache.get("a"), cache.get("big")) == (b"aaaa", None)
 
 
 def test_entries_expire_and_their_bytes_are_given_back() -> None:
-    cache = MemoryCache(max_bytes=10)
+    cache = LocalCache(max_bytes=10)
     cache.set("a", b"aaaaaaaa", 0.01)
     cache.set("b", b"bb", 60)
     time.sleep(0.02)
@@ -42,7 +42,7 @@ def test_entries_expire_and_their_bytes_are_given_back() -> None:
 
 
 def test_it_keeps_at_most_its_entries() -> None:
-    cache = MemoryCache(max_entries=2)
+    cache = LocalCache(max_entries=2)
     for key in "abc":
         cache.set(key, key.encode(), 60)
     assert [cache.get(key) for key in "abc"] == [None, b"b", b"c"]

@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, pool
 
-from taskflow_core import migrate
-from taskflow_core.models import Base
+from taskflow_core.adapters import migrate
+from taskflow_core.domain.models import Base
 from tests.services import fresh_postgres_database
 
 
@@ -31,7 +31,13 @@ def table_names(url: str) -> set[str]:
 
 def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
     migrate.upgrade(empty_database)
-    assert table_names(empty_database) == {"users", "tasks", "refresh_tokens", "notifications"}
+    assert table_names(empty_database) == {
+        "users",
+        "sessions",
+        "tasks",
+        "refresh_tokens",
+        "notifications",
+    }
     assert migrate.current_revision(empty_database) == migrate.head_revision()
     migrate.downgrade(empty_database, "base")
     assert table_names(empty_database) == set()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher, Type
 
-from taskflow_core.security import HASH_THREAD_NICENESS, Passwords
+from taskflow_core.adapters.passwords import HASH_THREAD_NICENESS, Passwords
 from tests.conftest import make_settings
 
 
@@ -35,6 +35,14 @@ class SlowHasher:
         return bool(self._real.verify(password_hash, password))
 
 
+def hashed(passwords: Passwords, password: str) -> str:
+    return asyncio.run(passwords.hash(password))
+
+
+def verified(passwords: Passwords, stored: str | None, password: str) -> bool:
+    return asyncio.run(passwords.verify(stored, password))
+
+
 @pytest.mark.parametrize("concurrency", [1, 2])
 def test_no_more_hashes_at_once_than_configured(concurrency: int) -> None:
     passwords = Passwords(
@@ -45,22 +53,26 @@ def test_no_more_hashes_at_once_than_configured(concurrency: int) -> None:
             password_hash_time_cost=1,
         )
     )
-    stored = passwords.hash("right password")
+    stored = hashed(passwords, "right password")
     slow = SlowHasher(passwords._hasher)
     passwords._hasher = slow  # type: ignore[assignment]
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        results = list(pool.map(lambda p: passwords.verify(stored, p), ["right password"] * 6))
+
+    async def verify_six_at_once() -> list[bool]:
+        checks = (passwords.verify(stored, "right password") for _ in range(6))
+        return list(await asyncio.gather(*checks))
+
+    results = asyncio.run(verify_six_at_once())
     assert results == [True] * 6
     assert slow.most_at_once == concurrency
 
 
 def test_hashes_are_argon2id_and_verify_only_the_right_password() -> None:
     passwords = Passwords(make_settings("sqlite://"))
-    stored = passwords.hash("right password")
+    stored = hashed(passwords, "right password")
     assert stored.startswith("$argon2id$v=19$m=64,t=1,p=1$")
-    assert passwords.verify(stored, "right password")
-    assert not passwords.verify(stored, "wrong password")
-    assert not passwords.verify(None, "right password")
+    assert verified(passwords, stored, "right password")
+    assert not verified(passwords, stored, "wrong password")
+    assert not verified(passwords, None, "right password")
 
 
 def test_hashing_works_where_the_thread_priority_cannot_be_lowered(
@@ -69,10 +81,10 @@ def test_hashing_works_where_the_thread_priority_cannot_be_lowered(
     def refuse(*args: object) -> None:
         raise PermissionError("not allowed here")
 
-    monkeypatch.setattr("taskflow_core.security.os.setpriority", refuse)
+    monkeypatch.setattr("taskflow_core.adapters.passwords.os.setpriority", refuse)
     passwords = Passwords(make_settings("sqlite://"))
-    stored = passwords.hash("right password")
-    assert passwords.verify(stored, "right password")
+    stored = hashed(passwords, "right password")
+    assert verified(passwords, stored, "right password")
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="only Linux has per-thread nice values")
@@ -94,11 +106,11 @@ def test_hashes_stored_by_either_argon2_library_verify_after_the_switch() -> Non
     passwords = Passwords(make_settings("sqlite://"))
     cffi = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1, type=Type.ID)
     stored_before = cffi.hash("right password")
-    assert passwords.verify(stored_before, "right password")
-    assert not passwords.verify(stored_before, "wrong password")
+    assert verified(passwords, stored_before, "right password")
+    assert not verified(passwords, stored_before, "wrong password")
     assert not passwords.needs_rehash(stored_before)
 
-    stored_now = passwords.hash("right password")
+    stored_now = hashed(passwords, "right password")
     assert cffi.verify(stored_now, "right password")
     assert not cffi.check_needs_rehash(stored_now)
 
@@ -107,17 +119,17 @@ def test_a_hash_with_other_parameters_verifies_and_is_due_for_a_rehash() -> None
     passwords = Passwords(make_settings("sqlite://"))
     older = PasswordHasher(time_cost=2, memory_cost=128, parallelism=2, type=Type.ID)
     stored = older.hash("right password")
-    assert passwords.verify(stored, "right password")
+    assert verified(passwords, stored, "right password")
     assert passwords.needs_rehash(stored)
-    assert not passwords.needs_rehash(passwords.hash("right password"))
+    assert not passwords.needs_rehash(hashed(passwords, "right password"))
 
 
 def test_more_than_one_lane_is_hashed_with_the_configured_lanes() -> None:
     passwords = Passwords(make_settings("sqlite://", password_hash_parallelism=2))
-    stored = passwords.hash("right password")
+    stored = hashed(passwords, "right password")
     assert stored.startswith("$argon2id$v=19$m=64,t=1,p=2$")
-    assert passwords.verify(stored, "right password")
-    assert not passwords.verify(stored, "wrong password")
+    assert verified(passwords, stored, "right password")
+    assert not verified(passwords, stored, "wrong password")
 
 
 @pytest.mark.parametrize(
@@ -132,4 +144,4 @@ def test_more_than_one_lane_is_hashed_with_the_configured_lanes() -> None:
 )
 def test_a_stored_hash_that_cannot_be_read_is_a_wrong_password(stored: str) -> None:
     passwords = Passwords(make_settings("sqlite://"))
-    assert not passwords.verify(stored, "right password")
+    assert not verified(passwords, stored, "right password")

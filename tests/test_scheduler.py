@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import threading
+import asyncio
 
-from taskflow_core.scheduler import IntervalScheduler
+import pytest
+
+from taskflow_core.adapters.scheduler import IntervalScheduler
 
 
-def test_runs_repeatedly_and_keeps_going_after_a_failure() -> None:
+@pytest.mark.anyio
+async def test_runs_repeatedly_and_keeps_going_after_a_failure() -> None:
     runs: list[int] = []
-    three_runs = threading.Event()
+    three_runs = asyncio.Event()
 
-    def job() -> None:
+    async def job() -> None:
         runs.append(len(runs))
         if len(runs) == 1:
             raise RuntimeError("first run fails")
@@ -21,10 +24,10 @@ def test_runs_repeatedly_and_keeps_going_after_a_failure() -> None:
     scheduler = IntervalScheduler(job, interval=0.01, first_delay=0)
     scheduler.start()
     try:
-        assert three_runs.wait(5)
+        await asyncio.wait_for(three_runs.wait(), 5)
     finally:
-        scheduler.stop()
+        await scheduler.stop()
     count = len(runs)
     assert count >= 3
-    three_runs.wait(0.05)
+    await asyncio.sleep(0.05)
     assert len(runs) == count  # stopped means stopped

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from server.deps import RuntimeDep
 from server.responses import json_response
-from taskflow_core.health import readiness
+from taskflow_core.operations.health import readiness
 from taskflow_core.schemas import HealthOut, ReadinessOut
 from taskflow_core.serialization import to_json
 
@@ -21,7 +21,7 @@ async def health() -> Response:
 
 
 @router.get("/ready", response_model=ReadinessOut, responses={503: {"model": ReadinessOut}})
-def ready(runtime: RuntimeDep) -> Response:
+async def ready(runtime: RuntimeDep) -> Response:
     """Whether the database (required) and Redis (optional) answer, with their latency."""
-    report = readiness(runtime)
+    report = await readiness(runtime.database, runtime.redis)
     return json_response(to_json(report), 503 if report.status == "down" else 200)

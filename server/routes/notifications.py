@@ -7,28 +7,44 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
-from server.deps import DbDep
+from server.deps import CallerDep, NotificationsDep
 from server.query import FromQuery
 from server.responses import json_response, problem_responses
-from taskflow_core.schemas import NotificationPage, NotificationQuery
+from taskflow_core.schemas import (
+    NotificationPage,
+    NotificationQuery,
+    NotificationsMarked,
+    NotificationsRead,
+)
 from taskflow_core.serialization import to_json
-from taskflow_core.services import notifications
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
 @router.get("", response_model=NotificationPage, responses=problem_responses(400, 401, 422, 429))
 async def list_notifications(
-    query: Annotated[NotificationQuery, FromQuery(NotificationQuery)], db: DbDep
+    query: Annotated[NotificationQuery, FromQuery(NotificationQuery)],
+    caller: CallerDep,
+    notifications: NotificationsDep,
 ) -> Response:
     """Your notifications, newest first; `unread=true` for the unread ones."""
-    cursors = db.runtime.cursors
-    page = await db.as_actor(
-        lambda session, actor: notifications.list_notifications(
-            session, actor=actor, query=query, cursors=cursors
-        )
-    )
-    return json_response(to_json(page))
+    return json_response(to_json(await notifications.page(caller, query)))
+
+
+@router.post(
+    "/read",
+    response_model=NotificationsMarked,
+    responses=problem_responses(400, 401, 413, 422, 429),
+)
+async def mark_many_read(
+    data: NotificationsRead, caller: CallerDep, notifications: NotificationsDep
+) -> Response:
+    """Mark many notifications read at once: `ids`, or `all: true` for every unread one.
+
+    Ids that are not yours, or already read, are passed over.
+    """
+    marked = await notifications.mark_many_read(caller, data)
+    return json_response(to_json(NotificationsMarked(marked=marked)))
 
 
 @router.post(
@@ -36,11 +52,9 @@ async def list_notifications(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 429),
 )
-async def mark_read(notification_id: uuid.UUID, db: DbDep) -> Response:
+async def mark_read(
+    notification_id: uuid.UUID, caller: CallerDep, notifications: NotificationsDep
+) -> Response:
     """Mark a notification read."""
-    await db.as_actor(
-        lambda session, actor: notifications.mark_read(
-            session, actor=actor, notification_id=notification_id
-        )
-    )
+    await notifications.mark_read(caller, notification_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,5 @@
-"""Task routes: CRUD with ETags, filtered and paginated lists, batch operations, stats."""
+"""Task routes: CRUD with ETags, filtered and paginated lists, bulk creation, batch
+operations, stats."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response, status
 
-from server.deps import DbDep
+from server.deps import CallerDep, TaskReadsDep, TaskWritesDep
 from server.query import FromQuery
 from server.responses import etag, json_response, parse_if_match, problem_responses
 from taskflow_core.schemas import (
     BatchRequest,
     BatchResult,
     StatsQuery,
+    TaskBulkCreate,
     TaskCreate,
+    TaskList,
     TaskOut,
     TaskPage,
     TaskQuery,
@@ -22,7 +25,6 @@ from taskflow_core.schemas import (
     TaskUpdate,
 )
 from taskflow_core.serialization import to_json
-from taskflow_core.services import task_batch, task_commands
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -40,16 +42,11 @@ def _task_response(task: TaskOut, status_code: int = status.HTTP_200_OK) -> Resp
 
 
 @router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 403, 422, 429))
-async def list_tasks(query: Annotated[TaskQuery, FromQuery(TaskQuery)], db: DbDep) -> Response:
+async def list_tasks(
+    query: Annotated[TaskQuery, FromQuery(TaskQuery)], caller: CallerDep, tasks: TaskReadsDep
+) -> Response:
     """Your tasks, filtered, sorted and paginated (by page or by cursor)."""
-    reads = db.runtime.task_reads
-    page = await db.read_as_actor(
-        lambda actor: reads.cached_page(actor=actor, query=query),
-        lambda session, actor, checked: reads.page(
-            session, actor=actor, query=query, checked=checked
-        ),
-    )
-    return json_response(page)
+    return json_response(await tasks.page(caller, query))
 
 
 @router.post(
@@ -58,28 +55,31 @@ async def list_tasks(query: Annotated[TaskQuery, FromQuery(TaskQuery)], db: DbDe
     response_model=TaskOut,
     responses=problem_responses(400, 401, 403, 413, 422, 429),
 )
-async def create_task(data: TaskCreate, db: DbDep) -> Response:
+async def create_task(data: TaskCreate, caller: CallerDep, tasks: TaskWritesDep) -> Response:
     """Create a task (admins may set `userId` to create it for someone else)."""
-    task = await db.write_as_caller(
-        lambda loop_db, claims: loop_db.create_task(claims=claims, data=data),
-        lambda session, actor: task_commands.create_task(session, actor=actor, data=data),
-    )
-    return _task_response(task, status.HTTP_201_CREATED)
+    return _task_response(await tasks.create(caller, data), status.HTTP_201_CREATED)
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TaskList,
+    responses=problem_responses(400, 401, 403, 413, 422, 429),
+)
+async def create_tasks(data: TaskBulkCreate, caller: CallerDep, tasks: TaskWritesDep) -> Response:
+    """Create up to 1,000 tasks at once, numbered in the order given: all of them or none."""
+    created = await tasks.create_many(caller, data.tasks)
+    return json_response(to_json(TaskList(data=created)), status.HTTP_201_CREATED)
 
 
 @router.get(
     "/stats", response_model=TaskStats, responses=problem_responses(400, 401, 403, 422, 429)
 )
-async def task_stats(query: Annotated[StatsQuery, FromQuery(StatsQuery)], db: DbDep) -> Response:
+async def task_stats(
+    query: Annotated[StatsQuery, FromQuery(StatsQuery)], caller: CallerDep, tasks: TaskReadsDep
+) -> Response:
     """Counts by status and priority, and how many are overdue."""
-    reads = db.runtime.task_reads
-    stats = await db.read_as_actor(
-        lambda actor: reads.cached_stats(actor=actor, user_id=query.user_id),
-        lambda session, actor, checked: reads.stats(
-            session, actor=actor, user_id=query.user_id, checked=checked
-        ),
-    )
-    return json_response(stats)
+    return json_response(await tasks.stats(caller, query.user_id))
 
 
 @router.post(
@@ -87,27 +87,15 @@ async def task_stats(query: Annotated[StatsQuery, FromQuery(StatsQuery)], db: Db
     response_model=BatchResult,
     responses=problem_responses(400, 401, 413, 422, 429),
 )
-async def run_batch(data: BatchRequest, db: DbDep) -> Response:
+async def run_batch(data: BatchRequest, caller: CallerDep, tasks: TaskWritesDep) -> Response:
     """Complete, delete or update up to 1,000 tasks in one transaction."""
-    result = await db.batch_as_actor(
-        lambda session, actor: task_batch.run_batch(session, actor=actor, request=data)
-    )
-    return json_response(to_json(result))
+    return json_response(to_json(await tasks.batch(caller, data)))
 
 
 @router.get("/{task_id:uuid}", response_model=TaskOut, responses=problem_responses(401, 404, 429))
-async def get_task(task_id: uuid.UUID, db: DbDep) -> Response:
+async def get_task(task_id: uuid.UUID, caller: CallerDep, tasks: TaskReadsDep) -> Response:
     """One task, with its ETag."""
-    reads = db.runtime.task_reads
-    body, version = await db.read_as_actor(
-        lambda actor: reads.cached_task(actor=actor, task_id=task_id),
-        lambda session, actor, checked: reads.task(
-            session, actor=actor, task_id=task_id, checked=checked
-        ),
-        miss_on_loop=lambda loop_db, actor: reads.loaded_task(
-            loop_db, actor=actor, task_id=task_id
-        ),
-    )
+    body, version = await tasks.task(caller, task_id)
     return json_response(body, headers={"ETag": etag(version)})
 
 
@@ -117,18 +105,17 @@ async def get_task(task_id: uuid.UUID, db: DbDep) -> Response:
     responses=problem_responses(400, 401, 403, 404, 412, 413, 422, 429),
 )
 async def update_task(
-    task_id: uuid.UUID, data: TaskUpdate, db: DbDep, if_match: IfMatch = None
+    task_id: uuid.UUID,
+    data: TaskUpdate,
+    caller: CallerDep,
+    tasks: TaskWritesDep,
+    if_match: IfMatch = None,
 ) -> Response:
-    """Change some fields; send If-Match to refuse the change if someone else got there first."""
-    expected = parse_if_match(if_match)
-    task = await db.write_as_caller(
-        lambda loop_db, claims: loop_db.update_own_task(
-            claims=claims, task_id=task_id, data=data, if_match=expected
-        ),
-        lambda session, actor: task_commands.update_task(
-            session, actor=actor, task_id=task_id, data=data, if_match=expected
-        ),
-    )
+    """Change some fields; send If-Match to refuse the change if someone else got there first.
+
+    A patch that changes nothing leaves the version (and the ETag) as it was.
+    """
+    task = await tasks.update(caller, task_id, data, if_match=parse_if_match(if_match))
     return _task_response(task)
 
 
@@ -137,12 +124,9 @@ async def update_task(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 404, 412, 429),
 )
-async def delete_task(task_id: uuid.UUID, db: DbDep, if_match: IfMatch = None) -> Response:
+async def delete_task(
+    task_id: uuid.UUID, caller: CallerDep, tasks: TaskWritesDep, if_match: IfMatch = None
+) -> Response:
     """Delete a task."""
-    expected = parse_if_match(if_match)
-    await db.as_actor(
-        lambda session, actor: task_commands.delete_task(
-            session, actor=actor, task_id=task_id, if_match=expected
-        )
-    )
+    await tasks.delete(caller, task_id, if_match=parse_if_match(if_match))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

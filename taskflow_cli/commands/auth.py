@@ -100,8 +100,8 @@ def status(json: JsonOption = False) -> None:
     """Show the server, user, token storage and session expiry."""
     from taskflow_cli.client import open_client
     from taskflow_cli.dates import due_phrase
-    from taskflow_core.clock import utcnow
-    from taskflow_core.errors import ServiceUnavailable
+    from taskflow_core.domain.clock import utcnow
+    from taskflow_core.domain.errors import ServiceUnavailable
 
     out = output_for(json)
     with open_client() as client:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from taskflow_cli.errors import USAGE, fail
-from taskflow_core.errors import ServiceUnavailable
+from taskflow_core.domain.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,7 +41,7 @@ def load_settings() -> Settings:
 
 def require_current_schema(database_url: str) -> None:
     """Refuse to start on a database whose schema is missing or out of date."""
-    from taskflow_core import migrate
+    from taskflow_core.adapters import migrate
 
     current = _unavailable_if_down(lambda: migrate.current_revision(database_url))
     if current != migrate.head_revision():
@@ -53,7 +53,7 @@ def upgrade(
     revision: Annotated[str, typer.Option(help="Target revision.")] = "head",
 ) -> None:
     """Apply the schema migrations."""
-    from taskflow_core import migrate
+    from taskflow_core.adapters import migrate
 
     url = load_settings().resolved_database_url
     _unavailable_if_down(lambda: migrate.upgrade(url, revision))
@@ -65,21 +65,12 @@ def seed(
     demo: Annotated[bool, typer.Option("--demo", help="Allow outside development.")] = False,
 ) -> None:
     """Create the demo accounts admin@example.com and user@example.com (idempotent)."""
-    from taskflow_core.db import Database
-    from taskflow_core.security import Passwords
-    from taskflow_core.services.seed import seed_demo_users
+    from taskflow_core.admin import seed_demo
 
     settings = load_settings()
     if settings.env != "development" and not demo:
         fail(f"refusing to create demo accounts in {settings.env}; pass --demo to insist", USAGE)
-    database = Database(settings)
-    try:
-        with database.session(write=True) as session:
-            created = _unavailable_if_down(
-                lambda: seed_demo_users(session, passwords=Passwords(settings))
-            )
-    finally:
-        database.dispose()
+    created = seed_demo(settings)
     if created:
         typer.echo(f"Created {', '.join(created)}.")
     else:
@@ -97,10 +88,8 @@ def create_admin(
     """Create an admin account."""
     from pydantic import ValidationError
 
-    from taskflow_core.db import Database
+    from taskflow_core.admin import create_admin as create
     from taskflow_core.schemas import UserCreate
-    from taskflow_core.security import Passwords
-    from taskflow_core.services.seed import create_admin as create
 
     settings = load_settings()
     email = email or typer.prompt("Email")
@@ -113,14 +102,7 @@ def create_admin(
         data = UserCreate(email=email, name=name, password=password)
     except ValidationError as error:
         fail("; ".join(f"{item['loc'][0]}: {item['msg']}" for item in error.errors()), USAGE)
-    database = Database(settings)
-    try:
-        with database.session(write=True) as session:
-            user = _unavailable_if_down(
-                lambda: create(session, passwords=Passwords(settings), data=data)
-            )
-    finally:
-        database.dispose()
+    user = create(settings, data)
     typer.echo(f"Created admin {user.email}.")
 
 

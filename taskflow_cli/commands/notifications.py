@@ -86,7 +86,7 @@ def read(
 
 
 def _match(prefix: str, notifications: list[Json]) -> Json:
-    from taskflow_core.errors import NotFound
+    from taskflow_core.domain.errors import NotFound
 
     key = prefix.strip().lower()
     if len(key) < MIN_PREFIX:

@@ -151,7 +151,7 @@ def show(number: Number, json: JsonOption = False) -> None:
         out.json(task)
         return
     from taskflow_cli.views import task_detail
-    from taskflow_core.clock import utcnow
+    from taskflow_core.domain.clock import utcnow
 
     out.table(task_detail(task, utcnow()))
 
@@ -285,7 +285,7 @@ def _report_task(out: Output, task: Json, verb: str) -> None:
         out.json(task)
         return
     from taskflow_cli.views import due_cell
-    from taskflow_core.clock import utcnow
+    from taskflow_core.domain.clock import utcnow
 
     line = f"{verb} task #{task['number']}: {task['title']}"
     if task.get("dueDate"):
@@ -296,6 +296,6 @@ def _report_task(out: Output, task: Json, verb: str) -> None:
 
 def _task_table(tasks: list[Json]) -> TableData:
     from taskflow_cli.views import task_table
-    from taskflow_core.clock import utcnow
+    from taskflow_core.domain.clock import utcnow
 
     return task_table(tasks, utcnow())

@@ -9,7 +9,7 @@ import typer
 
 from taskflow_cli.commands.db import load_settings, require_current_schema
 from taskflow_cli.errors import USAGE, fail
-from taskflow_core.errors import ServiceUnavailable
+from taskflow_core.domain.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from taskflow_core.settings import Settings

@@ -15,7 +15,7 @@ from taskflow_cli.tui.failures import explain, lost_session_reason
 from taskflow_cli.tui.options import TuiOptions
 from taskflow_cli.tui.query import TaskFilters
 from taskflow_cli.tui.screens.dashboard import DashboardScreen
-from taskflow_core.errors import AuthenticationFailed
+from taskflow_core.domain.errors import AuthenticationFailed
 
 if TYPE_CHECKING:
     from collections.abc import Callable

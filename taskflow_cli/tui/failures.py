@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from taskflow_cli.errors import message_for
-from taskflow_core.errors import AuthenticationFailed, ServiceUnavailable, TaskflowError
+from taskflow_core.domain.errors import AuthenticationFailed, ServiceUnavailable, TaskflowError
 
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump

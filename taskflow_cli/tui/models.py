@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from taskflow_cli.dates import is_overdue, parse_instant
-from taskflow_core.enums import TaskPriority, TaskStatus
+from taskflow_core.domain.enums import TaskPriority, TaskStatus
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from taskflow_cli.errors import BadUsage
-from taskflow_core.clock import utcnow
+from taskflow_core.domain.clock import utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from taskflow_core.enums import TaskPriority, TaskStatus
+from taskflow_core.domain.enums import TaskPriority, TaskStatus
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from taskflow_cli.dates import due_phrase, span
-from taskflow_core.enums import TaskPriority, TaskStatus
+from taskflow_core.domain.enums import TaskPriority, TaskStatus
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -11,13 +12,14 @@ import pytest
 from argon2 import PasswordHasher, Type
 from sqlalchemy import select, update
 
-from taskflow_core.models import User
-from tests.conftest import TEST_PASSWORD, bearer, random_email, register
+from taskflow_core.domain.models import User
+from tests.conftest import TEST_PASSWORD, bearer, execute_sql, random_email, register
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
 
     from taskflow_core.runtime import Runtime
+    from taskflow_core.settings import Settings
 
 
 def login(client: TestClient, email: str, password: str = TEST_PASSWORD) -> Any:
@@ -130,15 +132,48 @@ def test_refresh_rotates_and_the_old_token_stops_working(client: TestClient) -> 
     assert refresh(client, first["refreshToken"]).status_code == 401
 
 
+# Reuse at once counts as theft (the grace covers a client refreshing several times at once).
+NO_GRACE = pytest.mark.parametrize(
+    "settings_overrides", [{"refresh_reuse_grace": 0}], indirect=True
+)
+
+
+@NO_GRACE
 def test_reused_refresh_token_revokes_the_whole_family(client: TestClient) -> None:
     first = register(client)
     second = refresh(client, first["refreshToken"]).json()
     reuse = refresh(client, first["refreshToken"])
     assert reuse.status_code == 401
-    # The thief's copy cost the legitimate holder its newest token too.
+    # The thief's copy cost the legitimate holder its newest tokens too, the access token
+    # included.
     assert refresh(client, second["refreshToken"]).status_code == 401
+    assert client.get("/auth/me", headers=bearer(second)).status_code == 401
 
 
+def test_a_spent_token_presented_again_within_the_grace_keeps_the_session(
+    client: TestClient,
+) -> None:
+    first = register(client)
+    second = refresh(client, first["refreshToken"]).json()
+    assert refresh(client, first["refreshToken"]).status_code == 401
+    assert client.get("/auth/me", headers=bearer(second)).status_code == 200
+    assert refresh(client, second["refreshToken"]).status_code == 200
+
+
+def test_of_concurrent_refreshes_of_one_token_exactly_one_wins_and_its_pair_stays_valid(
+    client: TestClient,
+) -> None:
+    tokens = register(client)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: refresh(client, tokens["refreshToken"]), range(6)))
+    winners = [answer.json() for answer in answers if answer.status_code == 200]
+    assert len(winners) == 1
+    assert sorted(answer.status_code for answer in answers) == [200] + [401] * 5
+    assert client.get("/auth/me", headers=bearer(winners[0])).status_code == 200
+    assert refresh(client, winners[0]["refreshToken"]).status_code == 200
+
+
+@NO_GRACE
 def test_reuse_in_one_family_leaves_other_devices_logged_in(client: TestClient) -> None:
     email = random_email()
     laptop = register(client, email=email)
@@ -169,18 +204,16 @@ def test_refresh_with_garbage_is_401(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("settings_overrides", [{"refresh_token_ttl": 60}], indirect=True)
-def test_expired_refresh_token_is_refused(client: TestClient, runtime: Runtime) -> None:
+def test_expired_refresh_token_is_refused(client: TestClient, settings: Settings) -> None:
     from datetime import timedelta
 
     from sqlalchemy import update
 
-    from taskflow_core.clock import utcnow
-    from taskflow_core.models import RefreshToken
+    from taskflow_core.domain.clock import utcnow
+    from taskflow_core.domain.models import RefreshToken
 
     tokens = register(client)
-    with runtime.database.session(write=True) as session:
-        session.execute(update(RefreshToken).values(expires_at=utcnow() - timedelta(seconds=1)))
-        session.commit()
+    execute_sql(settings, update(RefreshToken).values(expires_at=utcnow() - timedelta(seconds=1)))
     assert refresh(client, tokens["refreshToken"]).status_code == 401
 
 
@@ -263,22 +296,20 @@ def test_user_id_in_token_that_never_existed_is_refused(
 
 
 def test_a_hash_with_older_parameters_is_replaced_at_the_next_login(
-    client: TestClient, runtime: Runtime
+    client: TestClient, settings: Settings
 ) -> None:
     """Changing the Argon2 cost (as the defaults did, 19 MiB x 2 to 7 MiB x 5) reaches every
     stored hash: each is rehashed when its owner next logs in."""
     email = register(client)["user"]["email"]
     older = PasswordHasher(memory_cost=128, time_cost=2, parallelism=1, type=Type.ID)
-    with runtime.database.session(write=True) as session:
-        session.execute(
-            update(User).where(User.email == email).values(password_hash=older.hash(TEST_PASSWORD))
-        )
-        session.commit()
+    execute_sql(
+        settings,
+        update(User).where(User.email == email).values(password_hash=older.hash(TEST_PASSWORD)),
+    )
 
     assert login(client, email).status_code == 200
 
-    with runtime.database.session() as session:
-        stored = session.scalars(select(User.password_hash).where(User.email == email)).one()
+    [(stored,)] = execute_sql(settings, select(User.password_hash).where(User.email == email))
     assert stored.startswith("$argon2id$v=19$m=64,t=1,p=1$")
     assert login(client, email).status_code == 200
     assert login(client, email, "not the password").status_code == 401

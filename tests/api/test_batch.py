@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
-from server.app import BATCH_SLOTS
+from taskflow_core.operations.tasks.writes import HEAVY_SLOTS
 from taskflow_core.runtime import Runtime
 from tests.conftest import bearer, make_admin, make_task, register
 
@@ -166,17 +165,17 @@ def test_a_failure_midway_rolls_back_the_whole_batch(
 ) -> None:
     ids = [make_task(client, headers)["id"] for _ in range(3)]
 
-    def fail_on_cache_bump(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        # The last statement of a batch bumps the owners' cache versions: make it fail after
-        # the tasks were already deleted in the same transaction.
-        if statement.lstrip().upper().startswith("UPDATE USERS"):
+    def fail_on_cache_bump(statement: str) -> None:
+        # A batch ends by bumping the owners' cache versions (on SQLite a statement after the
+        # delete, in the same transaction): make that fail once the tasks are deleted.
+        if "UPDATE users" in statement:
             raise RuntimeError("database went away")
 
-    event.listen(runtime.database.engine, "before_cursor_execute", fail_on_cache_bump)
+    runtime.database.statement_listeners.append(fail_on_cache_bump)
     try:
         response = batch(client, headers, action="delete", tasks=ids)
     finally:
-        event.remove(runtime.database.engine, "before_cursor_execute", fail_on_cache_bump)
+        runtime.database.statement_listeners.remove(fail_on_cache_bump)
     assert response.status_code == 500
     assert response.json()["detail"] == "Internal server error"
     assert sorted(statuses(client, headers)) == sorted(ids)
@@ -184,13 +183,13 @@ def test_a_failure_midway_rolls_back_the_whole_batch(
 
 @pytest.mark.parametrize("settings_overrides", [{"db_timeout": 0.3}], indirect=True)
 def test_batches_wait_for_a_batch_slot_and_leave_the_other_routes_their_connections(
-    client: TestClient, headers: dict[str, str]
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
 ) -> None:
-    """A process runs only BATCH_SLOTS batches at once; one that cannot get a turn within
+    """A process runs only HEAVY_SLOTS batches at once; one that cannot get a turn within
     the database timeout is a 503 that changed nothing, and other routes go on meanwhile."""
     task = make_task(client, headers)
-    slots = client.app.state.batch_slots  # type: ignore[attr-defined]
-    for _ in range(BATCH_SLOTS):
+    slots = runtime.task_writes.heavy_slots
+    for _ in range(HEAVY_SLOTS):
         client.portal.call(slots.acquire)  # type: ignore[union-attr]
     try:
         busy = batch(client, headers, action="complete", tasks=[task["id"]])

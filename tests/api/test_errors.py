@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from taskflow_core.runtime import Runtime
 from tests.conftest import make_task
@@ -81,14 +80,14 @@ def test_a_sane_request_id_is_echoed_and_a_bad_one_replaced(client: TestClient) 
 def test_an_unexpected_error_is_a_bare_500(
     client: TestClient, runtime: Runtime, headers: dict[str, str]
 ) -> None:
-    def explode(*args: Any) -> None:
+    def explode(statement: str) -> None:
         raise RuntimeError("SELECT secret FROM /srv/app/internal.py psycopg sqlalchemy")
 
-    event.listen(runtime.database.engine, "before_cursor_execute", explode)
+    runtime.database.statement_listeners.append(explode)
     try:
         response = client.get("/tasks", headers=headers)
     finally:
-        event.remove(runtime.database.engine, "before_cursor_execute", explode)
+        runtime.database.statement_listeners.remove(explode)
     body = assert_problem(response, 500)
     assert body["detail"] == "Internal server error"
     for leak in ("SELECT", "secret", "/srv", ".py", "psycopg", "sqlalchemy", "Traceback"):

@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from server.app import create_app
-from taskflow_core.enums import Role
-from taskflow_core.runtime import build_runtime
+from taskflow_core.adapters.tokens import AccessTokens
+from taskflow_core.domain.enums import Role
 from tests.conftest import make_settings
 
 
@@ -30,11 +30,12 @@ def test_without_a_database_readiness_and_routes_answer_503_fast(tmp_path: Path)
     settings = make_settings(
         "postgresql+psycopg://postgres@127.0.0.1:1/none", data_dir=tmp_path, db_timeout=1
     )
-    runtime = build_runtime(settings)
-    token = runtime.security.access_tokens.issue(
-        user_id=uuid.uuid4(), role=Role.USER, now=datetime.now(UTC)
-    ).token
-    with TestClient(create_app(settings, runtime=runtime)) as client:
+    token = (
+        AccessTokens(settings)
+        .issue(user_id=uuid.uuid4(), session_id=uuid.uuid4(), role=Role.USER, now=datetime.now(UTC))
+        .token
+    )
+    with TestClient(create_app(settings)) as client:
         assert client.get("/health").status_code == 200
         ready = client.get("/health/ready")
         assert ready.status_code == 503
@@ -67,7 +68,9 @@ def test_every_route_is_documented_with_its_errors(client: TestClient) -> None:
         ("delete", "/tasks/{task_id}"),
         ("post", "/tasks/batch"),
         ("get", "/tasks/stats"),
+        ("post", "/tasks/bulk"),
         ("get", "/notifications"),
+        ("post", "/notifications/read"),
         ("post", "/notifications/{notification_id}/read"),
         ("get", "/health"),
         ("get", "/health/ready"),

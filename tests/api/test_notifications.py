@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from taskflow_core.jobs import scan_overdue
+from taskflow_core.operations.jobs import scan_overdue
 from taskflow_core.runtime import Runtime
-from tests.conftest import bearer, make_task, register
+from tests.conftest import bearer, in_app, make_task, register
 
 
 def past(days: int = 1) -> str:
@@ -33,8 +34,8 @@ def test_the_scan_notifies_each_overdue_task_once(
         client, headers, title="Future", dueDate=(datetime.now(UTC) + timedelta(days=1)).isoformat()
     )
     make_task(client, headers, title="Undated")
-    assert scan_overdue(runtime) == 1
-    assert scan_overdue(runtime) == 0
+    assert in_app(client, scan_overdue, runtime) == 1
+    assert in_app(client, scan_overdue, runtime) == 0
     [notification] = inbox(client, headers)
     assert notification["type"] == "task.overdue"
     assert notification["taskId"] == late["id"]
@@ -48,7 +49,7 @@ def test_concurrent_scans_still_create_one_notification_per_task(
     for n in range(5):
         make_task(client, headers, title=f"late {n}", dueDate=past())
     with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(lambda _: scan_overdue(runtime), range(4)))
+        list(pool.map(lambda _: in_app(client, scan_overdue, runtime), range(4)))
     assert len(inbox(client, headers, "?limit=100")) == 5
 
 
@@ -56,9 +57,9 @@ def test_a_new_due_date_that_passes_notifies_again(
     client: TestClient, runtime: Runtime, headers: dict[str, str]
 ) -> None:
     task = make_task(client, headers, dueDate=past(3))
-    scan_overdue(runtime)
+    in_app(client, scan_overdue, runtime)
     client.patch(f"/tasks/{task['id']}", headers=headers, json={"dueDate": past(1)})
-    scan_overdue(runtime)
+    in_app(client, scan_overdue, runtime)
     assert len(inbox(client, headers)) == 2
 
 
@@ -66,7 +67,7 @@ def test_notifications_are_private_and_marked_read(
     client: TestClient, runtime: Runtime, headers: dict[str, str]
 ) -> None:
     make_task(client, headers, dueDate=past())
-    scan_overdue(runtime)
+    in_app(client, scan_overdue, runtime)
     [notification] = inbox(client, headers)
     other = bearer(register(client))
     assert inbox(client, other) == []
@@ -83,6 +84,39 @@ def test_deleting_the_task_removes_its_notifications(
     client: TestClient, runtime: Runtime, headers: dict[str, str]
 ) -> None:
     task = make_task(client, headers, dueDate=past())
-    scan_overdue(runtime)
+    in_app(client, scan_overdue, runtime)
     client.delete(f"/tasks/{task['id']}", headers=headers)
     assert inbox(client, headers) == []
+
+
+def test_many_notifications_are_marked_read_in_one_request(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    for n in range(3):
+        make_task(client, headers, title=f"late {n}", dueDate=past())
+    other = bearer(register(client))
+    make_task(client, other, dueDate=past())
+    in_app(client, scan_overdue, runtime)
+    first, _, _ = inbox(client, headers)
+    [theirs] = inbox(client, other)
+    marked = client.post(
+        "/notifications/read", headers=headers, json={"ids": [first["id"], theirs["id"]]}
+    )
+    assert (marked.status_code, marked.json()) == (200, {"marked": 1})
+    # Someone else's id is passed over: theirs stays unread.
+    assert [n["id"] for n in inbox(client, other, "?unread=true")] == [theirs["id"]]
+    everything = client.post("/notifications/read", headers=headers, json={"all": True})
+    assert everything.json() == {"marked": 2}
+    assert inbox(client, headers, "?unread=true") == []
+    assert client.post("/notifications/read", headers=headers, json={"all": True}).json() == {
+        "marked": 0
+    }
+
+
+def test_marking_read_takes_ids_or_all_but_not_both(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    for body in ({}, {"all": True, "ids": [str(uuid.uuid4())]}, {"ids": []}, {"all": False}):
+        response = client.post("/notifications/read", headers=headers, json=body)
+        assert response.status_code == 422, body
+        assert response.headers["content-type"] == "application/problem+json"

@@ -79,6 +79,11 @@ def test_list_users_filters_and_paginates(client: TestClient, admin: dict[str, A
     assert {u["role"] for u in admins} == {"admin"}
 
 
+def refresh_status(client: TestClient, tokens: dict[str, Any]) -> int:
+    response = client.post("/auth/refresh", json={"refreshToken": tokens["refreshToken"]})
+    return response.status_code
+
+
 def test_users_see_themselves_and_nobody_else(client: TestClient, user: dict[str, Any]) -> None:
     other = register(client)
     me = client.get(f"/users/{user['user']['id']}", headers=bearer(user))
@@ -98,18 +103,70 @@ def test_self_service_name_and_email(client: TestClient, user: dict[str, Any]) -
     response = client.patch(
         f"/users/{user['user']['id']}",
         headers=bearer(user),
-        json={"name": "Renamed", "email": new_email.upper()},
+        json={"name": "Renamed", "email": new_email.upper(), "currentPassword": TEST_PASSWORD},
     )
     assert response.status_code == 200
     assert (response.json()["name"], response.json()["email"]) == ("Renamed", new_email)
 
 
+def test_a_name_change_needs_no_password_but_accepts_the_right_one(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    url = f"/users/{user['user']['id']}"
+    assert client.patch(url, headers=bearer(user), json={"name": "A"}).status_code == 200
+    with_password = client.patch(
+        url, headers=bearer(user), json={"name": "B", "currentPassword": TEST_PASSWORD}
+    )
+    assert (with_password.status_code, with_password.json()["name"]) == (200, "B")
+    wrong = client.patch(url, headers=bearer(user), json={"name": "C", "currentPassword": "no"})
+    assert wrong.status_code == 422
+    assert client.get("/auth/me", headers=bearer(user)).json()["name"] == "B"
+
+
+def test_an_email_change_needs_the_current_password_and_ends_the_other_sessions(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    """A stolen access token alone cannot take the account: changing the email needs the
+    password, and the change logs out every other device (the thief's included)."""
+    url = f"/users/{user['user']['id']}"
+    elsewhere = login(client, user["user"]["email"]).json()
+    missing = client.patch(url, headers=bearer(user), json={"email": random_email()})
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "currentPassword"
+    wrong = client.patch(
+        url, headers=bearer(user), json={"email": random_email(), "currentPassword": "nope"}
+    )
+    assert wrong.status_code == 422
+    assert client.get("/auth/me", headers=bearer(elsewhere)).status_code == 200
+    new_email = random_email()
+    changed = client.patch(
+        url, headers=bearer(user), json={"email": new_email, "currentPassword": TEST_PASSWORD}
+    )
+    assert changed.status_code == 200
+    assert client.get("/auth/me", headers=bearer(elsewhere)).status_code == 401
+    assert refresh_status(client, elsewhere) == 401
+    assert client.get("/auth/me", headers=bearer(user)).json()["email"] == new_email
+    assert refresh_status(client, user) == 200
+
+
 def test_changing_to_a_taken_email_is_409(client: TestClient, user: dict[str, Any]) -> None:
     other = register(client)
     response = client.patch(
-        f"/users/{user['user']['id']}", headers=bearer(user), json={"email": other["user"]["email"]}
+        f"/users/{user['user']['id']}",
+        headers=bearer(user),
+        json={"email": other["user"]["email"], "currentPassword": TEST_PASSWORD},
     )
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("settings_overrides", [{"account_changes": "3/hour"}], indirect=True)
+def test_email_changes_are_throttled_per_account(client: TestClient, user: dict[str, Any]) -> None:
+    url = f"/users/{user['user']['id']}"
+    taken = register(client)["user"]["email"]
+    body = {"email": taken, "currentPassword": TEST_PASSWORD}
+    answers = [client.patch(url, headers=bearer(user), json=body).status_code for _ in range(4)]
+    # Whether an email is taken can be asked only so often.
+    assert answers == [409, 409, 409, 429]
 
 
 @pytest.mark.parametrize("field", [{"role": "admin"}, {"isActive": False}])
@@ -125,6 +182,7 @@ def test_password_change_needs_the_current_password_and_revokes_sessions(
     client: TestClient, user: dict[str, Any]
 ) -> None:
     url = f"/users/{user['user']['id']}"
+    elsewhere = login(client, user["user"]["email"]).json()
     missing = client.patch(url, headers=bearer(user), json={"password": "new password 1"})
     assert missing.status_code == 422
     assert missing.json()["errors"][0]["field"] == "currentPassword"
@@ -138,9 +196,10 @@ def test_password_change_needs_the_current_password_and_revokes_sessions(
         json={"password": "new password 1", "currentPassword": TEST_PASSWORD},
     )
     assert ok.status_code == 200
-    assert (
-        client.post("/auth/refresh", json={"refreshToken": user["refreshToken"]}).status_code == 401
-    )
+    # This session goes on; every other one (and its access tokens) ended.
+    assert refresh_status(client, elsewhere) == 401
+    assert client.get("/auth/me", headers=bearer(elsewhere)).status_code == 401
+    assert client.get("/auth/me", headers=bearer(user)).status_code == 200
     assert login(client, user["user"]["email"]).status_code == 401
     assert login(client, user["user"]["email"], "new password 1").status_code == 200
 

@@ -179,6 +179,10 @@ def start_server(
             "TASKFLOW_OVERDUE_SCAN_INTERVAL": "0",
             "TASKFLOW_RATE_LIMIT": "0",
             "TASKFLOW_AUTH_RATE_LIMIT": "0",
+            "TASKFLOW_LOGIN_FAILURES_PER_ADDRESS": "0",
+            "TASKFLOW_LOGIN_FAILURES_PER_ACCOUNT": "0",
+            # CLI processes take turns to refresh (a file lock): any reuse is a copied token.
+            "TASKFLOW_REFRESH_REUSE_GRACE": "0",
             "TASKFLOW_LOG_LEVEL": "WARNING",
         }
         | (settings or {})

@@ -15,7 +15,7 @@ from taskflow_cli.errors import (
     run_guarded,
 )
 from taskflow_cli.problems import error_from_response
-from taskflow_core.errors import (
+from taskflow_core.domain.errors import (
     AuthenticationFailed,
     BadRequest,
     Conflict,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from taskflow_cli.tokens import Credentials, FileStore
-from taskflow_core.clock import utcnow
+from taskflow_core.domain.clock import utcnow
 from tests.cli.conftest import NO_KEYRING, TASKFLOW, assert_one_error_line
 
 if TYPE_CHECKING:

@@ -19,7 +19,6 @@ import redis
 from fastapi.testclient import TestClient
 
 from server.app import create_app
-from taskflow_core.runtime import Runtime, build_runtime
 from taskflow_core.settings import Settings
 from tests import services
 from tests.redis.redis_server import RedisServer
@@ -56,18 +55,14 @@ def settings_overrides(request: pytest.FixtureRequest, redis_url: str) -> dict[s
 
 
 def second_instance(settings: Settings) -> Iterator[TestClient]:
-    runtime = build_runtime(settings)
-    try:
-        with TestClient(create_app(settings, runtime=runtime)) as client:
-            yield client
-    finally:
-        runtime.close()
+    with TestClient(create_app(settings)) as client:
+        yield client
 
 
 @pytest.fixture
-def other_client(runtime: Runtime) -> Iterator[TestClient]:
+def other_client(settings: Settings) -> Iterator[TestClient]:
     """A second app instance on the same database and Redis."""
-    yield from second_instance(runtime.settings)
+    yield from second_instance(settings)
 
 
 @pytest.fixture

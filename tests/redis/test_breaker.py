@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from taskflow_core.breaker import CircuitBreaker
+from taskflow_core.adapters.breaker import CircuitBreaker
 
 
 class Clock:

@@ -9,11 +9,11 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from taskflow_core import redis_cache
-from taskflow_core.cache import NullCache
-from taskflow_core.redis_cache import RedisCache
+from taskflow_core.adapters import redis_cache
+from taskflow_core.adapters.cache import NullCache
+from taskflow_core.adapters.redis_cache import RedisCache
 from taskflow_core.runtime import Runtime
-from tests.conftest import count_all_statements, make_admin, make_task
+from tests.conftest import count_statements, make_admin, make_task
 
 pytestmark = pytest.mark.redis
 
@@ -34,9 +34,9 @@ def test_a_repeated_read_is_a_cache_hit_that_runs_fewer_statements(
 ) -> None:
     task = make_task(client, headers, title="Cached")
     for path in (read.format(id=task["id"]) for read in READS):
-        with count_all_statements(runtime) as first:
+        with count_statements(runtime) as first:
             miss = client.get(path, headers=headers)
-        with count_all_statements(runtime) as second:
+        with count_statements(runtime) as second:
             hit = client.get(path, headers=headers)
         assert miss.status_code == hit.status_code == 200
         assert hit.content == miss.content
@@ -115,7 +115,7 @@ def test_an_entry_read_from_redis_is_kept_in_the_process_for_a_moment_only(
     stats = client.get("/tasks/stats", headers=headers).content  # stored by the first process
 
     def statements_of_a_read() -> int:
-        with count_all_statements(other_runtime) as statements:
+        with count_statements(other_runtime) as statements:
             assert other_client.get("/tasks/stats", headers=headers).content == stats
         return len(statements)
 

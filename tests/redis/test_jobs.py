@@ -6,6 +6,7 @@ Workers run in burst mode: in this process through `run_worker`, or as real `tas
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,10 +21,11 @@ from rq.cron import CronScheduler
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 
-from taskflow_core.jobs import InlineJobQueue, scan_overdue
-from taskflow_core.rq_cron import OverdueScanCron
-from taskflow_core.rq_jobs import QUEUE_NAME, RQJobQueue, retry_policy
-from taskflow_core.runtime import Runtime, build_runtime
+from taskflow_core.adapters.job_queue import InlineJobQueue
+from taskflow_core.adapters.rq_queue import QUEUE_NAME, RQJobQueue, retry_policy
+from taskflow_core.cron import OverdueScanCron
+from taskflow_core.operations.jobs import scan_overdue
+from taskflow_core.runtime import Runtime, open_runtime
 from taskflow_core.settings import Settings
 from taskflow_core.worker import queue_status, run_worker
 from tests.conftest import make_settings, make_task
@@ -71,8 +73,8 @@ def test_the_scan_is_registered_with_rq_cron_and_one_worker_leads_it(
     queue = Queue(QUEUE_NAME, connection=redis_client)
     try:
         assert leader.scan.interval == 300
-        assert leader.scan.func_name == "taskflow_core.rq_jobs.run_job"
-        assert leader.scan.args == ("taskflow_core.jobs.scan_overdue",)
+        assert leader.scan.func_name == "taskflow_core.job_runner.run_job"
+        assert leader.scan.args == ("taskflow_core.operations.jobs.scan_overdue",)
         leader.tick()
         follower.tick()
         assert (leader.leading, follower.leading) == (True, False)
@@ -240,22 +242,22 @@ def test_embedded_mode_retries_a_failed_webhook_on_timers(
 ) -> None:
     receiver.status = 500
     make_task(client, headers, dueDate=past())
-    embedded = build_runtime(
-        make_settings(
-            runtime.settings.resolved_database_url,
-            data_dir=tmp_path,
-            webhook_url=receiver.url,
-            job_retries=2,
-            job_retry_backoff=0,
-        )
+    settings = make_settings(
+        runtime.settings.resolved_database_url,
+        data_dir=tmp_path,
+        webhook_url=receiver.url,
+        job_retries=2,
+        job_retry_backoff=0,
     )
-    try:
-        assert isinstance(embedded.jobs, InlineJobQueue)
-        assert scan_overdue(embedded) == 1
-        deadline = time.monotonic() + 10
-        while len(receiver.deliveries) < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(receiver.deliveries) == 3
-    finally:
-        embedded.close()
+
+    async def scan_and_wait_for_the_retries() -> None:
+        async with open_runtime(settings) as embedded:
+            assert isinstance(embedded.jobs, InlineJobQueue)
+            assert await scan_overdue(embedded) == 1
+            deadline = time.monotonic() + 10
+            while len(receiver.deliveries) < 3 and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+
+    asyncio.run(scan_and_wait_for_the_retries())
+    assert len(receiver.deliveries) == 3
     assert len(inbox(client, headers)) == 1

@@ -3,13 +3,15 @@ SQLite built by the migrations), a file keyring in a temp home, and the app unde
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pytest
@@ -18,20 +20,23 @@ import uvicorn
 from server.app import create_app
 from taskflow_cli.tui.app import TaskflowApp
 from taskflow_cli.tui.options import TuiOptions
-from taskflow_core import migrate
-from taskflow_core.jobs import scan_overdue
+from taskflow_core.adapters import migrate
+from taskflow_core.admin import create_admin
+from taskflow_core.operations.jobs import scan_overdue
+from taskflow_core.runtime import open_runtime
 from taskflow_core.schemas import UserCreate
-from taskflow_core.services.seed import create_admin
 from tests.conftest import make_settings
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     from textual.app import App
     from textual.pilot import Pilot
 
-    from taskflow_core.runtime import Runtime
+    from taskflow_core.settings import Settings
 
 PASSWORD = "correct horse battery"
 PLAINTEXT_KEYRING = "keyrings.alt.file.PlaintextKeyring"
@@ -42,12 +47,19 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def in_another_thread(work: Callable[..., T], *args: Any) -> T:
+    """Run `work(*args)` on a thread of its own: it opens an event loop, and the Pilot tests
+    call it from inside theirs."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(work, *args).result()
+
+
 @dataclass
 class LiveServer:
-    """A running TaskFlow server and its runtime (for what only an operator can do)."""
+    """A running TaskFlow server and its settings (for what only an operator can do)."""
 
     url: str
-    runtime: Runtime
+    settings: Settings
     process: uvicorn.Server
     thread: threading.Thread
     http: httpx.Client
@@ -69,19 +81,21 @@ class LiveServer:
 
     def admin(self) -> Person:
         email = f"admin-{uuid.uuid4().hex[:12]}@example.com"
-        with self.runtime.database.session(write=True) as session:
-            create_admin(
-                session,
-                passwords=self.runtime.security.passwords,
-                data=UserCreate(email=email, name="Admin", password=PASSWORD),
-            )
+        data = UserCreate(email=email, name="Admin", password=PASSWORD)
+        in_another_thread(create_admin, self.settings, data)
         response = self.http.post("/auth/login", json={"email": email, "password": PASSWORD})
         body = response.json()
         return Person(server=self, email=email, token=body["accessToken"], id=body["user"]["id"])
 
     def scan_overdue(self) -> int:
-        """Run the overdue scan now (the server's own timer is off in tests)."""
-        return scan_overdue(self.runtime)
+        """Run the overdue scan now (the server's own timer is off in tests), as another
+        process on the same database would."""
+
+        async def scan() -> int:
+            async with open_runtime(self.settings) as runtime:
+                return await scan_overdue(runtime)
+
+        return in_another_thread(asyncio.run, scan())
 
 
 @dataclass
@@ -136,9 +150,7 @@ def _serve(settings_overrides: dict[str, Any], workdir: Path) -> Iterator[LiveSe
         time.sleep(0.01)
     url = f"http://127.0.0.1:{port}"
     with httpx.Client(base_url=url) as http:
-        running = LiveServer(
-            url=url, runtime=app.state.runtime, process=server, thread=thread, http=http
-        )
+        running = LiveServer(url=url, settings=settings, process=server, thread=thread, http=http)
         try:
             yield running
         finally:

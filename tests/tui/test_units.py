@@ -13,7 +13,7 @@ from taskflow_cli.tui.models import Stats, Task, TaskPage
 from taskflow_cli.tui.options import DEFAULT_REFRESH, refresh_from_env
 from taskflow_cli.tui.query import PAGE_SIZE, PRIORITY_CHOICES, SORTS, STATUS_CHOICES, TaskFilters
 from taskflow_cli.tui.text import ago, due_label, form_due
-from taskflow_core.errors import FieldError, InvalidInput
+from taskflow_core.domain.errors import FieldError, InvalidInput
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -19,8 +19,8 @@ from taskflow_cli.tui.widgets.key_footer import KeyFooter
 from taskflow_cli.tui.widgets.stats_bar import StatsBar
 from taskflow_cli.tui.widgets.task_detail import TaskDetail
 from taskflow_cli.tui.widgets.task_table import TaskTable
-from taskflow_core.enums import TaskStatus
-from taskflow_core.errors import NotFound, PreconditionFailed
+from taskflow_core.domain.enums import TaskStatus
+from taskflow_core.domain.errors import NotFound, PreconditionFailed
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -13,7 +13,7 @@ from textual.worker import Worker, WorkerState
 from taskflow_cli.tui.failures import explain
 from taskflow_cli.tui.models import Account
 from taskflow_cli.tui.startup import resume_gc
-from taskflow_core.errors import AuthenticationFailed, InvalidInput
+from taskflow_core.domain.errors import AuthenticationFailed, InvalidInput
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult

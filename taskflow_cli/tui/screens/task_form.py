@@ -14,8 +14,8 @@ from textual.worker import Worker, WorkerState
 from taskflow_cli.tui.failures import end_session_if_lost, explain
 from taskflow_cli.tui.models import Task
 from taskflow_cli.tui.text import PRIORITY_LABEL, STATUS_LABEL, form_due
-from taskflow_core.enums import TaskPriority, TaskStatus
-from taskflow_core.errors import InvalidInput, PreconditionFailed
+from taskflow_core.domain.enums import TaskPriority, TaskStatus
+from taskflow_core.domain.errors import InvalidInput, PreconditionFailed
 
 if TYPE_CHECKING:
     from datetime import datetime

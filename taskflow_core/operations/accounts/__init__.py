@@ -1,0 +1,1 @@
+"""Accounts: callers, sessions and tokens (auth), user management, demo seeding."""

@@ -1,0 +1,148 @@
+"""SQL helpers the operations build their statements with, spelled for both databases.
+
+Statements are built once per shape and run many times with different values, so each helper
+here takes bound parameters, never literal values: a list is ONE parameter (a PostgreSQL
+array; on SQLite, JSON that `json_each` reads), a search term one parameter whose pattern the
+driver-side conversion builds.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import String, and_, bindparam, true
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean, TypeDecorator, TypeEngine
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy import BindParameter, Dialect
+    from sqlalchemy.sql.compiler import SQLCompiler
+
+# Statement builders are cached per shape; shapes are few (filters present x sort x mode).
+statement_cache = lru_cache(maxsize=512)
+
+
+def all_of(conditions: Sequence[ColumnElement[bool]]) -> ColumnElement[bool]:
+    """AND of the conditions; TRUE when there are none."""
+    return and_(true(), *conditions) if conditions else true()
+
+
+class ValueList(TypeDecorator[list[Any]]):
+    """A list of values of `element_type`, bound as one parameter."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, element_type: TypeEngine[Any]) -> None:
+        super().__init__()
+        self.element_type = element_type
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(postgresql.ARRAY(self.element_type))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            return list(value)
+        process = self.element_type.dialect_impl(dialect).bind_processor(dialect)
+        return json.dumps([item if process is None else process(item) for item in value])
+
+
+class _OneOf(ColumnElement[bool]):
+    inherit_cache = True
+    type = Boolean()
+    # A condition already: SQLite must not render it as `(...) = 1`.
+    _is_implicitly_boolean = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration
+        ("column", InternalTraversal.dp_clauseelement),
+        ("values", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any], values: BindParameter[Any]) -> None:
+        self.column = column
+        self.values = values
+
+
+@compiles(_OneOf, "postgresql")
+def _one_of_postgresql(element: _OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    return (
+        f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.values, **kw)})"
+    )
+
+
+@compiles(_OneOf)
+def _one_of_sqlite(element: _OneOf, compiler: SQLCompiler, **kw: Any) -> str:
+    values = compiler.process(element.values, **kw)
+    column = compiler.process(element.column, **kw)
+    # Compiled SQL fragments (a column and a bound parameter), never values.
+    return f"{column} IN (SELECT value FROM json_each({values}))"  # noqa: S608
+
+
+def one_of(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column` is one of the list bound as `name` (a list of any length, one parameter)."""
+    return _OneOf(column, bindparam(name, type_=ValueList(column.type)))
+
+
+class SearchTerm(TypeDecorator[str]):
+    """A search term bound as the pattern its dialect's `contains_text` compares with."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if dialect.name == "postgresql":
+            escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            return f"%{escaped}%"
+        return value.lower()
+
+
+class _ContainsText(ColumnElement[bool]):
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration
+        ("term", InternalTraversal.dp_clauseelement),
+        ("columns", InternalTraversal.dp_clauseelement_tuple),
+    ]
+
+    def __init__(self, term: BindParameter[Any], columns: Sequence[ColumnElement[Any]]) -> None:
+        self.term = term
+        self.columns = tuple(columns)
+
+
+@compiles(_ContainsText, "postgresql")
+def _contains_postgresql(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
+    term = compiler.process(element.term, **kw)
+    tests = [f"{compiler.process(c, **kw)} ILIKE {term} ESCAPE '\\'" for c in element.columns]
+    return f"({' OR '.join(tests)})"
+
+
+@compiles(_ContainsText)
+def _contains_sqlite(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
+    # tf_lower: Unicode lower case, registered on every connection (SQLite's folds ASCII only).
+    term = compiler.process(element.term, **kw)
+    tests = [f"instr(tf_lower({compiler.process(c, **kw)}), {term}) > 0" for c in element.columns]
+    return f"({' OR '.join(tests)})"
+
+
+def contains_text(name: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Case-insensitive substring match of the term bound as `name` on any of the columns;
+    wildcards in the term are taken literally."""
+    return _ContainsText(bindparam(name, type_=SearchTerm()), columns)
+
+
+def typed(name: str, column: ColumnElement[Any]) -> BindParameter[Any]:
+    """A parameter named `name` converted as `column`'s values are."""
+    return bindparam(name, type_=column.type)

@@ -1,0 +1,1 @@
+"""Tasks: reads (pages, one task, stats; cached) and writes (create, patch, delete, batch)."""

@@ -1,0 +1,164 @@
+"""The read side of tasks: pages, one task and stats, as JSON bytes, cached per owner.
+
+Each read confirms the caller (one statement, which also yields their cache version), then
+answers from the cache or runs its one statement: a page and its total come together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from taskflow_core.domain.clock import utcnow
+from taskflow_core.domain.enums import TaskPriority, TaskStatus
+from taskflow_core.domain.errors import NotFound, PermissionDenied
+from taskflow_core.operations.accounts.callers import confirm
+from taskflow_core.operations.pagination import page_meta, split_page
+from taskflow_core.operations.read_through import ReadThrough
+from taskflow_core.operations.tasks import statements
+from taskflow_core.operations.tasks.statements import ListShape
+from taskflow_core.schemas import EVERY_OWNER, TaskOut, TaskPage, TaskStats
+from taskflow_core.serialization import to_json
+
+if TYPE_CHECKING:
+    from taskflow_core.adapters.database import Database
+    from taskflow_core.domain.actor import Actor, Caller
+    from taskflow_core.operations.pagination import Cursors
+    from taskflow_core.schemas import OwnerScope, TaskQuery
+
+TASK_NOT_FOUND = "Task not found"
+OTHERS_TASKS = "Only admins can read other users' tasks"
+
+
+def owner_scope(actor: Actor, requested: OwnerScope | None) -> uuid.UUID | None:
+    """Whose tasks a read covers: the caller's own, or (admins only) one owner's or all (None)."""
+    if requested is None:
+        return actor.user_id
+    owner = None if requested == EVERY_OWNER else requested
+    if owner != actor.user_id and not actor.is_admin:
+        raise PermissionDenied(OTHERS_TASKS)
+    return owner if isinstance(owner, uuid.UUID) else None
+
+
+class TaskReads:
+    """Pages, single tasks and stats, for a caller."""
+
+    def __init__(self, *, database: Database, cache: ReadThrough, cursors: Cursors) -> None:
+        self._database = database
+        self._cache = cache
+        self._cursors = cursors
+
+    async def page(self, caller: Caller, query: TaskQuery) -> bytes:
+        """`GET /tasks`: one page of the caller's tasks (or, for admins, anyone's)."""
+        actor = await self._confirm(caller)
+        owner = owner_scope(actor, query.user_id)
+        key = (
+            ReadThrough.key(actor, "list", query.model_dump_json())
+            if owner == actor.user_id
+            else None
+        )
+        return await self._cache.get(key, lambda: self._load_page(owner, query))
+
+    async def task(self, caller: Caller, task_id: uuid.UUID) -> tuple[bytes, int]:
+        """`GET /tasks/{id}`: one task as JSON, with its version (for the ETag)."""
+        actor = await self._confirm(caller)
+        key = ReadThrough.key(actor, "task", str(task_id))
+        if (entry := await self._cache.peek(key)) is not None:
+            version, _, body = entry.partition(b"\n")
+            return body, int(version)
+        statement, values = (
+            (statements.ANY_TASK, {"task_id": task_id})
+            if actor.is_admin
+            else (statements.OWN_TASK, {"task_id": task_id, "owner": actor.user_id})
+        )
+        async with self._database.reading() as connection:
+            row = await connection.row(statement, values)
+        if row is None:
+            raise NotFound(TASK_NOT_FOUND)
+        task = TaskOut.model_validate(row)
+        body = to_json(task)
+        # Only the caller's own tasks: an admin's view of another owner's task would not be
+        # retired by that owner's writes.
+        if task.user_id == actor.user_id:
+            await self._cache.store(key, b"%d\n%b" % (task.version, body))
+        return body, task.version
+
+    async def stats(self, caller: Caller, user_id: OwnerScope | None) -> bytes:
+        """`GET /tasks/stats`: counts by status and priority, and how many are overdue."""
+        actor = await self._confirm(caller)
+        owner = owner_scope(actor, user_id)
+        key = ReadThrough.key(actor, "stats") if owner == actor.user_id else None
+        return await self._cache.get(key, lambda: self._load_stats(owner))
+
+    async def _confirm(self, caller: Caller) -> Actor:
+        async with self._database.reading() as connection:
+            return await confirm(connection, caller)
+
+    async def _load_page(self, owner: uuid.UUID | None, query: TaskQuery) -> bytes:
+        order = statements.keyset(query.sort, query.descending)
+        values: dict[str, Any] = {
+            "owner": owner,
+            "status": query.status,
+            "priority": query.priority,
+            "search": query.search,
+            "due_before": query.due_before,
+            "due_after": query.due_after,
+            "now": utcnow(),
+            "numbers": query.number,
+            "limit": query.limit + 1,
+        }
+        after_nulls = None
+        if query.cursor:
+            position = order.read_position(self._cursors.decode(query.cursor, scope=order.name))
+            values |= {f"after_{index}": value for index, value in enumerate(position)}
+            after_nulls = tuple(value is None for value in position)
+        else:
+            values["offset"] = (query.page - 1) * query.limit
+        shape = ListShape(
+            owner=owner is not None,
+            status=bool(query.status),
+            priority=bool(query.priority),
+            search=bool(query.search),
+            due_before=query.due_before is not None,
+            due_after=query.due_after is not None,
+            overdue=query.overdue,
+            numbers=bool(query.number),
+            sort=query.sort,
+            descending=query.descending,
+            after_nulls=after_nulls,
+        )
+        async with self._database.reading() as connection:
+            rows = await connection.rows(statements.page_statement(shape), values)
+        rows, total, more = split_page(rows, limit=query.limit, offset_mode=after_nulls is None)
+        next_cursor = None
+        if more:
+            next_cursor = self._cursors.encode(scope=order.name, position=order.position(rows[-1]))
+        page = TaskPage(
+            data=[TaskOut.model_validate(row) for row in rows],
+            meta=page_meta(
+                total=total,
+                page=None if query.cursor else query.page,
+                limit=query.limit,
+                next_cursor=next_cursor,
+            ),
+        )
+        return to_json(page)
+
+    async def _load_stats(self, owner: uuid.UUID | None) -> bytes:
+        statement = statements.stats_statement(owner=owner is not None)
+        async with self._database.reading() as connection:
+            rows = await connection.rows(statement, {"owner": owner, "now": utcnow()})
+        by_status = dict.fromkeys(TaskStatus, 0)
+        by_priority = dict.fromkeys(TaskPriority, 0)
+        overdue = 0
+        for row in rows:
+            by_status[row["status"]] += row["count"]
+            by_priority[row["priority"]] += row["count"]
+            overdue += int(row["overdue"] or 0)
+        stats = TaskStats(
+            total=sum(by_status.values()),
+            by_status=by_status,
+            by_priority=by_priority,
+            overdue=overdue,
+        )
+        return to_json(stats)

@@ -1,0 +1,297 @@
+"""The statements of the task operations, each built once per shape.
+
+A shape is what changes the SQL text (which filters a list has, its sort, which fields a patch
+sets); values are always bound parameters, so each shape compiles once per database and
+PostgreSQL keeps it prepared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    Insert,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
+
+from taskflow_core.domain.enums import TaskPriority, TaskStatus
+from taskflow_core.domain.models import Task, User
+from taskflow_core.operations.accounts.callers import CALLER_ID, caller_is_admin, caller_is_live
+from taskflow_core.operations.pagination import Keyset, SortKey, by_position
+from taskflow_core.operations.pagination import page_statement as paged
+from taskflow_core.operations.sql import all_of, contains_text, one_of, statement_cache, typed
+
+if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement, Delete, Update
+    from sqlalchemy.sql.dml import ReturningDelete
+
+TASKS = Task.__table__
+COLUMNS = tuple(TASKS.c)
+NOW = typed("now", TASKS.c.updated_at)
+OWNER = typed("owner", TASKS.c.user_id)
+TASK_ID = typed("task_id", TASKS.c.id)
+
+
+def is_overdue(now: ColumnElement[Any] = NOW) -> ColumnElement[bool]:
+    """Due in the past and not completed."""
+    return and_(
+        TASKS.c.due_date.isnot(None),
+        TASKS.c.due_date < now,
+        TASKS.c.status != TaskStatus.COMPLETED,
+    )
+
+
+def visible_to_caller() -> ColumnElement[bool]:
+    """The caller's own tasks, or any task for a caller who is an admin now."""
+    return or_(TASKS.c.user_id == CALLER_ID, caller_is_admin())
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ListShape:
+    """What a list's SQL depends on: the filters present, the order, and the paging mode."""
+
+    owner: bool
+    status: bool
+    priority: bool
+    search: bool
+    due_before: bool
+    due_after: bool
+    overdue: bool | None
+    numbers: bool
+    sort: str
+    descending: bool
+    # None: an offset page (with its total); else a cursor page, and which of the cursor's
+    # values are NULL.
+    after_nulls: tuple[bool, ...] | None
+
+
+def _parse_datetime(value: Any) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+_SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
+    "createdAt": (SortKey(TASKS.c.created_at, False, _parse_datetime),),
+    "dueDate": (SortKey(TASKS.c.due_date, False, _parse_datetime, nullable=True),),
+    "priority": (SortKey(TASKS.c.priority, False, TaskPriority),),
+    "status": (SortKey(TASKS.c.status, False, TaskStatus),),
+    "title": (SortKey(TASKS.c.title, False, str),),
+    "number": (SortKey(TASKS.c.number, False, int),),
+    # What needs doing first: the earliest due (overdue ones come first), then the undated;
+    # the more important first among equals, then the older.
+    "urgency": (
+        SortKey(TASKS.c.due_date, False, _parse_datetime, nullable=True),
+        SortKey(TASKS.c.priority, True, TaskPriority),
+        SortKey(TASKS.c.number, False, int),
+    ),
+}
+
+
+@statement_cache
+def keyset(sort: str, descending: bool) -> Keyset:
+    """The order of a task list: the sort's keys then the id, reversed for `descending`."""
+    keys = _SORT_KEYS[sort]
+    if descending:
+        keys = tuple(key.reversed() for key in keys)
+    return by_position(keys, TASKS.c.id, f"tasks:{sort}:{'desc' if descending else 'asc'}")
+
+
+def _filters(shape: ListShape) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = []
+    if shape.owner:
+        conditions.append(TASKS.c.user_id == OWNER)
+    if shape.status:
+        conditions.append(one_of(TASKS.c.status, "status"))
+    if shape.priority:
+        conditions.append(one_of(TASKS.c.priority, "priority"))
+    if shape.search:
+        conditions.append(contains_text("search", TASKS.c.title, TASKS.c.description))
+    if shape.due_before:
+        conditions.append(TASKS.c.due_date < typed("due_before", TASKS.c.due_date))
+    if shape.due_after:
+        conditions.append(TASKS.c.due_date > typed("due_after", TASKS.c.due_date))
+    if shape.overdue is not None:
+        conditions.append(is_overdue() if shape.overdue else not_(is_overdue()))
+    if shape.numbers:
+        conditions.append(one_of(TASKS.c.number, "numbers"))
+    return all_of(conditions)
+
+
+@statement_cache
+def page_statement(shape: ListShape) -> Select[Any]:
+    """One page of tasks, and in offset mode their total (see `pagination.page_statement`)."""
+    return paged(
+        TASKS,
+        _filters(shape),
+        keyset(shape.sort, shape.descending),
+        after_nulls=shape.after_nulls,
+    )
+
+
+def _task_by_id(*, own: bool) -> Select[Any]:
+    statement = select(*COLUMNS).where(TASKS.c.id == TASK_ID)
+    return statement.where(TASKS.c.user_id == OWNER) if own else statement
+
+
+OWN_TASK = _task_by_id(own=True)
+ANY_TASK = _task_by_id(own=False)
+
+
+@statement_cache
+def stats_statement(*, owner: bool) -> Select[Any]:
+    """Counts by status and priority, and overdue ones, for one owner or everyone."""
+    overdue = func.sum(case((is_overdue(), 1), else_=0)).label("overdue")
+    statement = select(
+        TASKS.c.status, TASKS.c.priority, func.count().label("count"), overdue
+    ).group_by(TASKS.c.status, TASKS.c.priority)
+    return statement.where(TASKS.c.user_id == OWNER) if owner else statement
+
+
+# --- writes -----------------------------------------------------------------------------
+
+_USERS = User.__table__
+# Every task write bumps its owner's cache version in the same transaction: cached reads are
+# keyed by that version, so none from before the write can be served after it.
+_BUMP = update(User).values(cache_version=User.cache_version + 1)
+BUMP_OWNERS = _BUMP.where(one_of(_USERS.c.id, "owners"))
+
+# The owner's next `count` task numbers (never reused), for an owner who is an active user,
+# requested by a live caller; answers the last number handed out.
+ALLOCATE_NUMBERS = (
+    update(User)
+    .where(User.id == OWNER, User.is_active.is_(True), caller_is_live())
+    .values(
+        task_seq=User.task_seq + bindparam("count"),
+        cache_version=User.cache_version + 1,
+    )
+    .returning(User.task_seq)
+)
+_NEW_TASK_COLUMNS = [column for column in COLUMNS if column.name != "number"]
+INSERT_TASK = insert(Task)
+
+
+def _insert_allocated() -> Insert:
+    # PostgreSQL: the allocation and the insert as one statement; no row when the owner is not
+    # an active user or the caller is not live.
+    allocated = ALLOCATE_NUMBERS.cte("allocated")
+    row = select(
+        *(typed(column.name, column) for column in _NEW_TASK_COLUMNS), allocated.c.task_seq
+    )
+    return (
+        insert(Task)
+        .from_select([*(column.name for column in _NEW_TASK_COLUMNS), "number"], row)
+        .returning(Task.number)
+    )
+
+
+INSERT_ALLOCATED = _insert_allocated()
+
+
+def set_clause(fields: tuple[str, ...], *, status: TaskStatus | None) -> dict[str, Any]:
+    """The SET of a patch of `fields` (bound by their names), with the `completedAt` rule:
+    completing sets it (once: an already completed task keeps its time), leaving clears it."""
+    values: dict[str, Any] = {field: typed(field, TASKS.c[field]) for field in fields}
+    if status is TaskStatus.COMPLETED:
+        values["completed_at"] = case(
+            (TASKS.c.status == TaskStatus.COMPLETED, TASKS.c.completed_at), else_=NOW
+        )
+    elif status is not None:
+        values["completed_at"] = None
+    values["updated_at"] = NOW
+    values["version"] = TASKS.c.version + 1
+    return values
+
+
+@statement_cache
+def update_statement(
+    fields: tuple[str, ...], *, status: TaskStatus | None, if_match: bool
+) -> Update:
+    """A patch of one visible task by a live caller, only when it changes something.
+
+    No row comes back when the task is absent or not the caller's, the caller is not live,
+    If-Match names another version, or every field already has the value sent.
+    """
+    conditions = [TASKS.c.id == TASK_ID, visible_to_caller(), caller_is_live()]
+    if if_match:
+        conditions.append(one_of(TASKS.c.version, "if_match"))
+    conditions.append(
+        or_(*(TASKS.c[field].is_distinct_from(typed(field, TASKS.c[field])) for field in fields))
+    )
+    return (
+        update(Task)
+        .where(*conditions)
+        .values(set_clause(fields, status=status))
+        .returning(*COLUMNS)
+    )
+
+
+@statement_cache
+def delete_statement(*, if_match: bool) -> ReturningDelete[Any]:
+    conditions = [TASKS.c.id == TASK_ID, visible_to_caller(), caller_is_live()]
+    if if_match:
+        conditions.append(one_of(TASKS.c.version, "if_match"))
+    return delete(Task).where(*conditions).returning(TASKS.c.id, TASKS.c.user_id)
+
+
+LOCK_TASK = (
+    select(TASKS.c.user_id, TASKS.c.version)
+    .where(TASKS.c.id == TASK_ID, visible_to_caller())
+    .with_for_update()
+)
+VISIBLE_TASK = select(*COLUMNS).where(TASKS.c.id == TASK_ID, visible_to_caller())
+
+
+def _batch_scope() -> list[ColumnElement[bool]]:
+    return [one_of(TASKS.c.id, "ids"), visible_to_caller(), caller_is_live()]
+
+
+BATCH_DELETE = delete(Task).where(*_batch_scope()).returning(TASKS.c.id, TASKS.c.user_id)
+_ALREADY_DONE = TASKS.c.status == TaskStatus.COMPLETED
+# Completing a completed task changes nothing (not its version, nor its completion time).
+BATCH_COMPLETE = (
+    update(Task)
+    .where(*_batch_scope())
+    .values(
+        status=TaskStatus.COMPLETED,
+        completed_at=case((_ALREADY_DONE, TASKS.c.completed_at), else_=NOW),
+        updated_at=case((_ALREADY_DONE, TASKS.c.updated_at), else_=NOW),
+        version=case((_ALREADY_DONE, TASKS.c.version), else_=TASKS.c.version + 1),
+    )
+    .returning(TASKS.c.id, TASKS.c.user_id)
+)
+BATCH_VISIBLE = select(TASKS.c.id, TASKS.c.user_id).where(*_batch_scope())
+
+
+@statement_cache
+def batch_update_statement(fields: tuple[str, ...], *, status: TaskStatus | None) -> Update:
+    return (
+        update(Task)
+        .where(*_batch_scope())
+        .values(set_clause(fields, status=status))
+        .returning(TASKS.c.id, TASKS.c.user_id)
+    )
+
+
+@statement_cache
+def bumping(statement: Update | Delete) -> Select[Any]:
+    """PostgreSQL: `statement` (which returns `user_id`) and the bump of every owner it
+    touched, as one statement. The task rows are locked before their owners' rows, the order
+    every task write takes them in."""
+    changed = statement.cte("changed")
+    owners = select(changed.c.user_id)
+    bumped = _BUMP.where(_USERS.c.id.in_(owners)).cte("bumped")
+    return select(changed).add_cte(bumped)

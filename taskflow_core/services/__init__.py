@@ -1,1 +1,0 @@
-"""Services: plain functions over a Session; authorization lives here."""
