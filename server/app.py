@@ -11,6 +11,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from server.bench_probe import install_bench_probe
+from server.docs import install_docs
 from server.errors import install_error_handlers
 from server.logging import configure_logging
 from server.memory import return_freed_memory
@@ -65,7 +66,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        # Served by `install_docs` from bundled assets rather than FastAPI's CDN pages.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
         # The docs' sections in reading order, whatever the order of matching below.
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.runtime = runtime
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app, openapi_url="/openapi.json")
     # Requests are matched against routes in this order, and most of them are for tasks:
     # first, the list route is found ~50 us sooner (a tenth of a cached page's CPU).
     routers = [module.router for module in (tasks, auth, users, notifications, health)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -97,3 +98,28 @@ def test_an_unhandled_error_logs_its_traceback_indented(
     assert first.endswith("boom \\n" + FORGED)
     assert rest
     assert all(line.startswith("    ") for line in rest)
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_docs_pages_load_nothing_from_another_host(client: TestClient, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    assert re.findall(r"(?:https?:)?//[\w.-]+", html) == []
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+    assert len(assets) >= 2, html
+    for url in assets:
+        assert url.startswith("/"), url
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert len(asset.content) > 1000, url
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_swagger_ui_sends_the_document_to_no_validator(client: TestClient) -> None:
+    assert '"validatorUrl": null' in client.get("/docs").text
+
+
+def test_redoc_uses_no_google_fonts(client: TestClient) -> None:
+    assert "fonts.googleapis" not in client.get("/redoc").text
