@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gzip
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import cache, partial
 from importlib import resources
 from typing import Annotated, Any
@@ -131,13 +131,17 @@ def _not_the_email(value: str, info: ValidationInfo) -> str:
 
 
 # RFC 3339, except that the offset may be left out (the time is then read as UTC).
-_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?$"
-_TIMESTAMP_SHAPE = re.compile(_TIMESTAMP)
-# A day inside datetime's range at each end: every client can show the instant in its own
-# time zone (UTC offsets stay under a day) without overflowing.
-EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
-LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
-_OUT_OF_RANGE = "must be between 0001-01-02 and 9999-12-30 once converted to UTC"
+_TIMESTAMP_TEMPLATE = (
+    r"^{year}-\d{{2}}-\d{{2}}[Tt]\d{{2}}:\d{{2}}(:\d{{2}}(\.\d{{1,6}})?)?"
+    r"([Zz]|[+-]\d{{2}}:?\d{{2}})?$"
+)
+_TIMESTAMP_SHAPE = re.compile(_TIMESTAMP_TEMPLATE.format(year=r"\d{4}"))
+# Years 0002..9998 as written: the instant then converts to UTC, and to any client's time
+# zone, without overflowing (0001-01-01T00:30+01:00 was a 500).
+FIRST_YEAR, LAST_YEAR = 2, 9998
+_YEARS = r"(000[2-9]|00[1-9]\d|0[1-9]\d\d|[1-8]\d{3}|9[0-8]\d\d|99[0-8]\d|999[0-8])"
+_TIMESTAMP = _TIMESTAMP_TEMPLATE.format(year=_YEARS)
+_OUT_OF_RANGE = f"must be in the years {FIRST_YEAR:04d} to {LAST_YEAR}"
 
 
 def _timestamp_text(value: object) -> object:
@@ -155,13 +159,9 @@ def _timestamp_text(value: object) -> object:
 
 
 def _in_utc(value: datetime) -> datetime:
-    try:
-        value = as_utc(value)
-    except OverflowError:
-        raise ValueError(_OUT_OF_RANGE) from None
-    if not EARLIEST <= value <= LATEST:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(_OUT_OF_RANGE)
-    return value
+    return as_utc(value)
 
 
 def _split_commas(value: object) -> object:
@@ -236,8 +236,8 @@ UtcDatetime = Annotated[
             "type": "string",
             "format": "date-time",
             "pattern": _TIMESTAMP,
-            "description": "RFC 3339 timestamp; without an offset it is read as UTC. Between "
-            "0001-01-02 and 9999-12-30 once converted to UTC.",
+            "description": "RFC 3339 timestamp in the years 0002 to 9998; without an offset "
+            "it is read as UTC.",
             "examples": ["2026-11-24T17:00:00Z"],
         }
     ),
