@@ -93,3 +93,11 @@ def test_the_demo_seed_keeps_its_documented_passwords(client: TestClient, runtim
     for email, password in (("admin@example.com", "admin123"), ("user@example.com", "user123")):
         response = client.post("/auth/login", json={"email": email, "password": password})
         assert response.status_code == 200, response.text
+
+
+def test_a_new_password_may_not_be_the_new_email_sent_with_it(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    body = {"email": EMAIL, "password": "jane.doe", "currentPassword": TEST_PASSWORD}
+    _refused(client.patch(f"/users/{user['user']['id']}", json=body, headers=bearer(user)))
+    assert client.get("/auth/me", headers=bearer(user)).json()["email"] == user["user"]["email"]
