@@ -200,10 +200,12 @@ Password = Annotated[
 ]
 # What a client sends to prove who it is (a login's password, a refresh token): any text.
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_storable)]
+# At most 200 characters as sent (as documented), then trimmed.
 SearchText = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=200),
+    StringConstraints(max_length=200),
     AfterValidator(_storable),
+    AfterValidator(str.strip),
     Field(description="Case-insensitive substring; no NUL."),
 ]
 PersonName = Annotated[

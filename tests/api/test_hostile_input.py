@@ -183,3 +183,23 @@ def test_a_null_for_a_required_field_names_that_field(
         _problem(response, 422, field)
         batch = {"action": "update", "tasks": [task["id"]], "changes": {field: None}}
         _problem(client.post("/tasks/batch", json=batch, headers=headers), 422, f"changes.{field}")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=1&page=2", "page"),
+        ("search=a&search=b", "search"),
+        ("sort=title&sort=number", "sort"),
+    ],
+)
+def test_a_single_valued_parameter_given_twice_is_400(
+    client: TestClient, headers: dict[str, str], query: str, field: str
+) -> None:
+    _problem(client.get(f"/tasks?{query}", headers=headers), 400, field)
+
+
+def test_repeatable_parameters_may_be_repeated(client: TestClient, headers: dict[str, str]) -> None:
+    make_task(client, headers, status="IN_PROGRESS", priority="HIGH")
+    page = client.get("/tasks?status=PENDING&status=IN_PROGRESS&priority=HIGH", headers=headers)
+    assert page.json()["meta"]["total"] == 1
