@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+from server.docs import install_docs
 from server.errors import install_error_handlers
 from server.logging import configure_logging
 from server.memory import return_freed_memory
@@ -55,7 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        # Served by `install_docs` from bundled assets rather than FastAPI's CDN pages.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
         # The docs' sections in reading order, whatever the order of matching below.
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app, openapi_url="/openapi.json")
     # Requests are matched against routes in this order, and most of them are for tasks.
     routers = [module.router for module in (tasks, auth, users, notifications, health)]
     for router in routers:

@@ -97,7 +97,7 @@ async def _domain_error(request: Request, error: TaskflowError) -> Response:
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, ServiceUnavailable):
         headers["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
-    errors = error.errors if isinstance(error, InvalidInput) else None
+    errors = error.errors if isinstance(error, InvalidInput | BadRequest) else None
     return problem(request, status, error.detail, errors=errors, headers=headers)
 
 
@@ -108,7 +108,7 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
         return problem(request, 404, "Not found")
     if any(item["type"] == "json_invalid" for item in details):
         return problem(request, 400, "Malformed JSON body")
-    errors = [FieldError(_field_name(item["loc"]), _message(item)) for item in details]
+    errors = [FieldError(_field_name(item), _message(item)) for item in details]
     malformed_query = any(
         item["loc"][:1] == ("query",) and item["type"].endswith(_PARSE_ERRORS) for item in details
     )
@@ -140,10 +140,14 @@ async def _constraint_violated(request: Request, error: Exception) -> Response:
     return problem(request, 409, "Conflicts with a concurrent change; try again")
 
 
-def _field_name(location: tuple[Any, ...]) -> str:
-    source, *rest = location
+def _field_name(item: dict[str, Any]) -> str:
+    source, *rest = item["loc"]
     # `status=A&status=B` is one parameter to the client, not a list with positions.
     parts = [str(p) for p in rest if not (source == "query" and isinstance(p, int))]
+    # A rule between fields (`schemas.field_rule`) names its field in the error's context.
+    named = (item.get("ctx") or {}).get("field")
+    if isinstance(named, str):
+        parts.append(named)
     return ".".join(parts) or str(source)
 
 

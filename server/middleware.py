@@ -25,10 +25,17 @@ log = logging.getLogger("taskflow.server")
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+# Public, versioned with the package: the documentation may be cached; nothing else may.
+_CACHEABLE_PREFIXES = ("/docs", "/redoc", "/openapi.json")
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_NO_STORE = (b"cache-control", b"no-store")
 
 
 class RequestContextMiddleware:
-    """Assigns `X-Request-ID`, adds rate-limit headers, logs one line per request.
+    """Assigns `X-Request-ID`, adds rate-limit and security headers, logs one line per request.
+
+    Every response gets `X-Content-Type-Options: nosniff`, and every one but the docs' (see
+    `_CACHEABLE_PREFIXES`) `Cache-Control: no-store` unless the route set its own.
 
     It also answers any exception that got this far with a bare 500 problem, so no stack
     trace, SQL or path ever reaches a client.
@@ -48,6 +55,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         response_started = False
+        no_store = not scope["path"].startswith(_CACHEABLE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, response_started
@@ -56,6 +64,9 @@ class RequestContextMiddleware:
                 response_started = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                headers.append(_NOSNIFF)
+                if no_store and not any(key == b"cache-control" for key, _ in headers):
+                    headers.append(_NO_STORE)
                 headers.extend(_rate_limit_headers(state))
                 message["headers"] = headers
             await send(message)

@@ -21,6 +21,17 @@ _PROBLEM_REF = {"$ref": _REF_TEMPLATE.format(model="Problem")}
 _VALIDATION_FAILED = "Validation failed; `errors` names each field"
 _ALWAYS = {"500": "Internal server error (no details are ever given)"}
 _NEEDS_DATABASE = {"503": "The database is unavailable; retry later"}
+_ETAG = {
+    "description": 'The task\'s version as an entity tag (`"3"`): send it back in `If-Match`.',
+    "schema": {"type": "string"},
+}
+_LOCATION = {"description": "The new task's URL.", "schema": {"type": "string"}}
+# Headers the task routes set on the responses they build, which FastAPI cannot see.
+_RESPONSE_HEADERS = {
+    ("/tasks", "post", "201"): {"ETag": _ETAG, "Location": _LOCATION},
+    ("/tasks/{task_id}", "get", "200"): {"ETag": _ETAG},
+    ("/tasks/{task_id}", "patch", "200"): {"ETag": _ETAG},
+}
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -38,6 +49,8 @@ def install_openapi(app: FastAPI) -> None:
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             _document_query_models(app, schema["paths"], components)
             _document_bearer_auth(app, schema)
+            for (path, method, status), headers in _RESPONSE_HEADERS.items():
+                schema["paths"][path][method]["responses"][status]["headers"] = headers
             for path, operations in schema["paths"].items():
                 for operation in operations.values():
                     _describe_errors(operation, uses_database=path != "/health")

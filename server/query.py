@@ -30,8 +30,8 @@ class QueryModel(Generic[M]):
 
     def __init__(self, model: type[M]) -> None:
         self.model = model
-        # Repeatable parameters (`status=A&status=B`) arrive as lists; the rest take the
-        # last value given, as FastAPI does.
+        # Repeatable parameters (`status=A&status=B`) arrive as lists; the rest must be
+        # given once.
         self._repeatable = frozenset(
             name
             for field_name, field in model.model_fields.items()
@@ -42,6 +42,8 @@ class QueryModel(Generic[M]):
 
     async def __call__(self, request: Request) -> M:
         params = request.query_params
+        if len(params.multi_items()) != len(params):
+            self._refuse_repeated_singles(params.multi_items())
         data = {
             key: params.getlist(key) if key in self._repeatable else params[key] for key in params
         }
@@ -53,6 +55,23 @@ class QueryModel(Generic[M]):
                 for detail in error.errors(include_url=False)
             ]
             raise RequestValidationError(errors) from None
+
+    def _refuse_repeated_singles(self, items: list[tuple[str, str]]) -> None:
+        """`page=1&page=2` is ambiguous: a 400 naming the parameter, not a silent pick."""
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for key, _ in items:
+            if key in seen and key not in self._repeatable and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        if repeated:
+            raise RequestValidationError(
+                [
+                    # The type ends in `_parsing`: server.errors answers 400 (unreadable).
+                    {"type": "repeated_parsing", "loc": ("query", key), "msg": "must be given once"}
+                    for key in repeated
+                ]
+            )
 
     def openapi_parameters(self, ref_template: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """The OpenAPI parameter objects of the fields, and the schemas they refer to."""

@@ -7,17 +7,19 @@ from typing import Any
 
 from fastapi import Response
 
+from taskflow_core.fields import MAX_INT
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 JSON_MEDIA_TYPE = "application/json"
-NO_STORE = {"Cache-Control": "no-store"}
+_VERSION_DIGITS = len(str(MAX_INT))
 
 _DESCRIPTIONS = {
-    400: "Malformed JSON, query parameter or cursor",
+    400: "Malformed JSON, an unreadable query parameter, or a cursor that was tampered with",
     401: "Missing, invalid or expired credentials",
     403: "Your role does not allow this",
     404: "Absent, or not visible to you",
     409: "Conflicts with existing data",
-    412: "If-Match does not match the current ETag",
+    412: "If-Match does not match the current ETag (a tag that is not one of ours never does)",
     413: "Body larger than the limit",
     422: "Body fails validation; `errors` names each field",
     429: "Rate limited; see Retry-After",
@@ -40,15 +42,18 @@ def parse_if_match(header: str | None) -> set[int] | None:
     """The task versions an If-Match header accepts; None for no precondition (or `*`).
 
     Weak tags are compared by their opaque value, since proxies that compress weaken tags.
-    An unreadable tag matches nothing, so the request fails with 412 rather than slipping by.
+    A tag that cannot be one of ours (not ASCII digits, or past a version's integer range)
+    matches nothing, so the request fails with 412 rather than slipping by, as any stale tag.
     """
     if header is None or header.strip() == "*":
         return None
     versions: set[int] = set()
     for raw_tag in header.split(","):
         tag = raw_tag.strip().removeprefix("W/").strip('"')
-        if tag.isdigit():
-            versions.add(int(tag))
+        if tag.isascii() and tag.isdigit() and len(tag) <= _VERSION_DIGITS:
+            version = int(tag)
+            if version <= MAX_INT:
+                versions.add(version)
     return versions
 
 

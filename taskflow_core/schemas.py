@@ -6,18 +6,30 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from taskflow_core.domain.enums import NotificationKind, Role, TaskPriority, TaskStatus
 from taskflow_core.fields import (
+    MAX_INT,
     Description,
     Email,
     NumberList,
     Password,
     PersonName,
     PriorityList,
+    SearchText,
+    Secret,
     StatusList,
+    Text,
     Title,
     UtcDatetime,
 )
@@ -48,6 +60,14 @@ class RequestModel(WireModel):
     """A request body: unknown fields are refused, never silently dropped."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def field_rule(field: str, message: str) -> PydanticCustomError:
+    """A rule between fields, raised by a model validator, naming the field it is about.
+
+    Pydantic places a model validator's error on the model; the server reads `ctx.field`.
+    """
+    return PydanticCustomError("field_rule", message, {"field": field})
 
 
 def _documented_as_not_null(
@@ -81,11 +101,11 @@ class RegisterRequest(RequestModel):
 
 class LoginRequest(RequestModel):
     email: Email
-    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    password: Secret
 
 
 class RefreshRequest(RequestModel):
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=512)]
+    refresh_token: Annotated[Text, StringConstraints(min_length=1, max_length=512)]
 
 
 class UserOut(WireModel):
@@ -125,9 +145,14 @@ class PageQuery(WireModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    page: int = Field(default=1, ge=1)
-    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
-    cursor: str | None = Field(default=None, max_length=1024)
+    page: int = Field(default=1, ge=1, le=MAX_INT, description="Page number, from 1.")
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
+    cursor: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="`meta.nextCursor` of the previous page, unchanged, with the same sort "
+        "(instead of `page`); a cursor that was altered or made for another sort is 400.",
+    )
 
 
 # --- users ------------------------------------------------------------------------------
@@ -152,14 +177,19 @@ class UserUpdate(RequestModel):
     name: PersonName | None = None
     email: Email | None = None
     password: Password | None = None
-    current_password: Annotated[str, StringConstraints(max_length=128)] | None = None
-    role: Role | None = None
-    is_active: bool | None = None
+    current_password: Annotated[Text, StringConstraints(max_length=128)] | None = Field(
+        default=None,
+        description="Your current password: required to change your own `password` or "
+        "`email`, and accepted alongside any change to your own account (an admin changing "
+        "someone else's account needs none).",
+    )
+    role: Role | None = Field(default=None, description="Admins only.")
+    is_active: bool | None = Field(default=None, description="Admins only.")
 
 
 class UserQuery(PageQuery):
-    role: Role | None = None
-    search: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    role: Role | None = Field(default=None, description="Only accounts with this role.")
+    search: SearchText | None = Field(default=None, description="Part of the email or name.")
 
 
 class UserPage(WireModel):
@@ -192,12 +222,13 @@ class TaskChanges(RequestModel):
     priority: TaskPriority | None = None
     due_date: UtcDatetime | None = None
 
-    @model_validator(mode="after")
-    def _required_fields_are_not_null(self) -> TaskChanges:
-        for name in self.model_fields_set & {"title", "status", "priority", "user_id"}:
-            if getattr(self, name) is None:
-                raise ValueError(f"{to_camel(name)} cannot be null")
-        return self
+    @field_validator("title", "status", "priority", "user_id", check_fields=False)
+    @classmethod
+    def _required_fields_are_not_null(cls, value: object) -> object:
+        # Runs only for fields the client sent, so the error names the field sent as null.
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
     def changes(self) -> dict[str, object]:
         """Only the fields the client sent."""
@@ -233,24 +264,41 @@ TaskSort = Literal["createdAt", "dueDate", "priority", "status", "title", "numbe
 
 
 class TaskQuery(PageQuery):
-    status: StatusList = Field(default_factory=list)
-    priority: PriorityList = Field(default_factory=list)
-    search: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    due_before: UtcDatetime | None = None
-    due_after: UtcDatetime | None = None
-    overdue: bool | None = None
+    status: StatusList = Field(
+        default_factory=list,
+        description="Only these statuses: repeat the parameter or separate them with commas "
+        "(`status=PENDING,IN_PROGRESS`).",
+    )
+    priority: PriorityList = Field(
+        default_factory=list,
+        description="Only these priorities: repeated or comma-separated, as `status`.",
+    )
+    search: SearchText | None = Field(
+        default=None, description="Part of the title or description, in any case."
+    )
+    due_before: UtcDatetime | None = Field(default=None, description="Due strictly before.")
+    due_after: UtcDatetime | None = Field(default=None, description="Due strictly after.")
+    overdue: bool | None = Field(
+        default=None, description="`true`: due in the past and not completed."
+    )
     number: NumberList = Field(
         default_factory=list,
         max_length=MAX_PAGE_SIZE,
-        description="Task numbers (repeatable or comma-separated, at most 100).",
+        description="Only the tasks with these numbers (repeatable or comma-separated, at most "
+        "100).",
     )
     user_id: OwnerScope | None = Field(
         default=None, description="Admins only: an owner's id, or `*` for every owner."
     )
-    sort: TaskSort = "createdAt"
+    sort: TaskSort = Field(
+        default="createdAt",
+        description="Sort key; ties broken by id. `urgency`: the earliest due first (overdue "
+        "ones first), then the undated, each by priority, high first.",
+    )
     order: Literal["asc", "desc"] | None = Field(
         default=None,
-        description="Default: `asc` for `urgency` (most urgent first), `desc` for the others.",
+        description="Sort direction. Default: `asc` for `urgency` (most urgent first), `desc` "
+        "for the others.",
     )
 
     @property
@@ -319,9 +367,9 @@ class BatchRequest(RequestModel):
     @model_validator(mode="after")
     def _changes_go_with_update(self) -> BatchRequest:
         if self.action == "update" and self.changes is None:
-            raise ValueError("changes is required for the update action")
+            raise field_rule("changes", "is required for the update action")
         if self.action != "update" and "changes" in self.model_fields_set:
-            raise ValueError("changes is only allowed with the update action")
+            raise field_rule("changes", "is only allowed with the update action")
         return self
 
 
@@ -351,7 +399,7 @@ class NotificationOut(WireModel):
 
 
 class NotificationQuery(PageQuery):
-    unread: bool | None = None
+    unread: bool | None = Field(default=None, description="`true`: only the unread ones.")
 
 
 class NotificationsRead(RequestModel):
@@ -377,7 +425,7 @@ class NotificationsRead(RequestModel):
     def _one_of_ids_or_all(self) -> NotificationsRead:
         sent = self.model_fields_set
         if ("ids" in sent) == ("all" in sent) or (self.ids is None and self.all is None):
-            raise ValueError("send either ids or all: true")
+            raise field_rule("ids" if "ids" in sent else "all", "send either ids or all: true")
         return self
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from server.deps import AuthDep, CallerDep, ClientDep, UsersDep
-from server.responses import NO_STORE, json_response, problem_responses
+from server.responses import json_response, problem_responses
 from taskflow_core.schemas import (
     LoginRequest,
     RefreshRequest,
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 async def register(data: RegisterRequest, _client: ClientDep, auth: AuthDep) -> Response:
     """Create an account and log it in."""
     tokens = await auth.register(data)
-    return json_response(to_json(tokens), status.HTTP_201_CREATED, headers=NO_STORE)
+    return json_response(to_json(tokens), status.HTTP_201_CREATED)
 
 
 @router.post(
@@ -36,7 +36,7 @@ async def register(data: RegisterRequest, _client: ClientDep, auth: AuthDep) -> 
 async def login(data: LoginRequest, client: ClientDep, auth: AuthDep) -> Response:
     """Exchange email and password for an access token and a refresh token."""
     tokens = await auth.login(data, client=client)
-    return json_response(to_json(tokens), headers=NO_STORE)
+    return json_response(to_json(tokens))
 
 
 @router.post(
@@ -45,7 +45,7 @@ async def login(data: LoginRequest, client: ClientDep, auth: AuthDep) -> Respons
 async def refresh(data: RefreshRequest, _client: ClientDep, auth: AuthDep) -> Response:
     """Trade a refresh token for a new pair; each refresh token works once."""
     tokens = await auth.refresh(data.refresh_token)
-    return json_response(to_json(tokens), headers=NO_STORE)
+    return json_response(to_json(tokens))
 
 
 @router.post(

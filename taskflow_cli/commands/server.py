@@ -1,4 +1,4 @@
-"""`taskflow server`: run the REST server with uvicorn."""
+"""`taskflow server`: run the REST server (`server.serve`)."""
 
 from __future__ import annotations
 
@@ -15,24 +15,9 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
     """Run the REST server (docs at /docs)."""
-    import uvicorn
+    from server.serve import serve as run_server
 
     settings = load_settings()
     require_current_schema(settings.resolved_database_url)
     typer.echo(f"TaskFlow API on http://{host}:{port} (docs: http://{host}:{port}/docs)", err=True)
-    uvicorn.run(
-        "server.app:create_server_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        # Client addresses are ours to work out (TASKFLOW_TRUSTED_PROXIES); uvicorn would
-        # otherwise believe X-Forwarded-For from any local peer.
-        proxy_headers=False,
-        server_header=False,
-        # The API has no WebSocket routes; uvicorn would otherwise load a WebSocket
-        # implementation into every worker.
-        ws="none",
-        log_level=settings.log_level.lower(),
-    )
+    run_server(host, port, workers=workers, log_level=settings.log_level.lower())

@@ -64,9 +64,14 @@ class InvalidInput(TaskflowError):
 
 
 class BadRequest(TaskflowError):
-    """Input that cannot be understood at all (a tampered cursor, say)."""
+    """Input that cannot be understood at all (a tampered cursor, say); `errors` names the
+    fields when it is known."""
 
     default_detail = "Bad request"
+
+    def __init__(self, detail: str | None = None, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
 
 
 class RateLimited(TaskflowError):

@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Integer, and_, bindparam, func, or_, select, true, tuple_
 
-from taskflow_core.domain.errors import BadRequest
+from taskflow_core.domain.errors import BadRequest, FieldError
 from taskflow_core.schemas import PageMeta
 
 if TYPE_CHECKING:
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 Order = Literal["asc", "desc"]
 BAD_CURSOR = "Invalid cursor: pass meta.nextCursor back unchanged, with the same sort"
+
+
+def _bad_cursor() -> BadRequest:
+    return BadRequest(BAD_CURSOR, errors=[FieldError("cursor", "is not a cursor of this list")])
 _NONCE_BYTES = 12
 
 
@@ -55,9 +59,9 @@ class Cursors:
             opened = self._aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], scope.encode())
             position = orjson.loads(opened)
         except (ValueError, binascii.Error, InvalidTag, orjson.JSONDecodeError) as error:
-            raise BadRequest(BAD_CURSOR) from error
+            raise _bad_cursor() from error
         if not isinstance(position, list):
-            raise BadRequest(BAD_CURSOR)
+            raise _bad_cursor()
         return position
 
 
@@ -103,7 +107,7 @@ class Keyset:
     def read_position(self, position: list[Any]) -> list[Any]:
         """The typed values of a decoded cursor; BadRequest when they do not fit this order."""
         if len(position) != len(self.keys):
-            raise BadRequest(BAD_CURSOR)
+            raise _bad_cursor()
         values = []
         try:
             for key, raw in zip(self.keys, position, strict=True):
@@ -111,7 +115,7 @@ class Keyset:
                     raise ValueError("null position for a non-null column")
                 values.append(None if raw is None else key.parse(raw))
         except (ValueError, TypeError) as error:
-            raise BadRequest(BAD_CURSOR) from error
+            raise _bad_cursor() from error
         return values
 
     def after(self, nulls: tuple[bool, ...]) -> ColumnElement[bool]:

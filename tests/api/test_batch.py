@@ -99,7 +99,7 @@ def test_duplicate_ids_count_once(client: TestClient, headers: dict[str, str]) -
         ({"action": "archive", "tasks": ["00000000-0000-0000-0000-000000000001"]}, "action"),
         ({"action": "complete", "tasks": []}, "tasks"),
         ({"action": "complete", "tasks": ["nope"]}, "tasks.0"),
-        ({"action": "update", "tasks": ["00000000-0000-0000-0000-000000000001"]}, "body"),
+        ({"action": "update", "tasks": ["00000000-0000-0000-0000-000000000001"]}, "changes"),
         (
             {
                 "action": "update",
@@ -114,7 +114,7 @@ def test_duplicate_ids_count_once(client: TestClient, headers: dict[str, str]) -
                 "tasks": ["00000000-0000-0000-0000-000000000001"],
                 "changes": {"title": "x"},
             },
-            "body",
+            "changes",
         ),
         (
             {

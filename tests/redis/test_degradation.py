@@ -187,7 +187,7 @@ def test_the_stand_in_scan_runs_in_the_background_of_a_services_mode_server(
     with TestClient(create_app(settings)) as client:
         tokens = client.post(
             "/auth/register",
-            json={"email": random_email(), "name": "Late", "password": "x" * 12},
+            json={"email": random_email(), "name": "Late", "password": "late but strong"},
         ).json()
         headers = {"Authorization": f"Bearer {tokens['accessToken']}"}
         make_task(client, headers, dueDate=past())
