@@ -38,6 +38,8 @@ BAD_CURSOR = "Invalid cursor: pass meta.nextCursor back unchanged, with the same
 
 def _bad_cursor() -> BadRequest:
     return BadRequest(BAD_CURSOR, errors=[FieldError("cursor", "is not a cursor of this list")])
+
+
 _NONCE_BYTES = 12
 
 
