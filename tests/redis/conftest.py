@@ -22,7 +22,8 @@ from server.app import create_app
 from taskflow_core.runtime import Runtime, build_runtime
 from taskflow_core.settings import Settings
 from tests import services
-from tests.redis.redis_server import RedisServer
+from tests.servers import Unavailable
+from tests.servers.redis_server import RedisServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -73,7 +74,10 @@ def other_client(runtime: Runtime) -> Iterator[TestClient]:
 @pytest.fixture
 def private_redis() -> Iterator[RedisServer]:
     """A redis-server of this test's own (running), to stop, restart and pause."""
-    server = RedisServer()
+    try:
+        server = RedisServer()
+    except Unavailable as missing:
+        services.service_unavailable(services.REDIS, str(missing))
     server.start()
     try:
         yield server
