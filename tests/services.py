@@ -52,11 +52,14 @@ def unavailable_reason(service: Service, reason: str) -> str:
     return f"{service.name} unavailable: {reason}"
 
 
+REQUIRED = "required service unavailable: "
+
+
 def service_unavailable(service: Service, reason: str) -> NoReturn:
     """Skip the test, or fail it when services are required (CI)."""
     message = unavailable_reason(service, reason)
     if require_services():
-        pytest.fail(f"required service unavailable: {message}", pytrace=False)
+        pytest.fail(REQUIRED + message, pytrace=False)
     pytest.skip(message)
 
 
