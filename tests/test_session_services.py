@@ -49,10 +49,11 @@ def run_pytest(
     (directory / "pytest.ini").write_text("[pytest]\n")
     keep = {"HOME", "LANG", "LC_ALL", "PATH"}
     env = {key: value for key, value in os.environ.items() if key in keep}
-    env |= {"PYTHONPATH": str(REPOSITORY)} | environment
+    # Only the plugins the run is about: the others' imports would only slow every worker.
+    env |= {"PYTHONPATH": str(REPOSITORY), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"} | environment
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.session_services", "-p", "no:cacheprovider",
-         "-rs", *args, "test_inner.py"],
+        [sys.executable, "-m", "pytest", "-p", "tests.session_services", "-p", "xdist",
+         "-p", "no:cacheprovider", "-rs", *args, "test_inner.py"],
         cwd=directory,
         env=env,
         capture_output=True,
