@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+import psycopg
 import pytest
 
 from tests.servers import NotInstalled, Unavailable, install_command
@@ -76,7 +78,7 @@ class SessionServices:
             )
         except Unavailable as missing:
             self._record(service, Unstarted(str(missing), isinstance(missing, NotInstalled)))
-        except (OSError, RuntimeError) as error:
+        except (OSError, RuntimeError, subprocess.SubprocessError, psycopg.Error) as error:
             self.keep_logs = True
             logs = f"logs in {self.workdir}"
             self._record(service, Unstarted(f"could not start: {error} ({logs})", False))

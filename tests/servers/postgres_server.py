@@ -137,7 +137,9 @@ class PostgresServer:
         """
         options = {
             "listen_addresses": "127.0.0.1",
-            "unix_socket_directories": str(self._home),
+            # TCP only: a socket path under a deep temporary directory can pass the length
+            # limit of Unix sockets.
+            "unix_socket_directories": "",
             "max_connections": "200",
         } | self._settings
         user, group, extra_groups = self._run_as()
