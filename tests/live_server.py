@@ -174,8 +174,9 @@ class LiveServer:
             try:
                 if Api(self.url, keep_alive=False).get("/health").status == 200:
                     return
-            except OSError:
-                time.sleep(0.1)
+            except (OSError, http.client.HTTPException):
+                pass  # not listening yet
+            time.sleep(0.1)
         raise RuntimeError(f"the server did not answer within {START_TIMEOUT} s:\n{self.log()}")
 
     def log(self) -> str:
