@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("taskflow.worker")
 
 RECONNECT_MAX_DELAY = 5.0
+PUBSUB_POLL_SECONDS = 1.0
 MAINTENANCE_INTERVAL = 60
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -55,6 +56,18 @@ class _Worker(SimpleWorker):
         kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
         super().__init__(*args, **kwargs)
         self._on_stop = on_stop
+
+    def subscribe(self) -> None:
+        # RQ's pubsub thread (worker commands) blocks up to 60 s between polls, and redis-py
+        # 8.2 joins it without a timeout when the worker stops: a burst worker could take a
+        # minute to exit. A 1 s poll costs nothing and ends it at once.
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
+            sleep_time=PUBSUB_POLL_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
 
     def request_stop(self, signum: Any, frame: Any) -> None:
         self._on_stop.set()

@@ -21,6 +21,9 @@ from tests.services import MigratedDatabase, migrated_database
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
 
+# Starts PostgreSQL and Redis for the run when no TASKFLOW_TEST_* URL points at running ones.
+pytest_plugins = ("tests.session_services",)
+
 TEST_PASSWORD = "correct horse battery"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

@@ -17,7 +17,7 @@ import pytest
 from taskflow_cli.client import ApiClient
 from taskflow_cli.errors import ServerUnreachable
 from taskflow_cli.transport import StdlibTransport
-from tests.redis.redis_server import free_port
+from tests.servers import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -21,7 +21,8 @@ from fastapi.testclient import TestClient
 from server.app import create_app
 from taskflow_core.settings import Settings
 from tests import services
-from tests.redis.redis_server import RedisServer
+from tests.servers import Unavailable
+from tests.servers.redis_server import RedisServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -68,7 +69,10 @@ def other_client(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture
 def private_redis() -> Iterator[RedisServer]:
     """A redis-server of this test's own (running), to stop, restart and pause."""
-    server = RedisServer()
+    try:
+        server = RedisServer()
+    except Unavailable as missing:
+        services.service_unavailable(services.REDIS, str(missing))
     server.start()
     try:
         yield server

@@ -24,7 +24,7 @@ from tests.redis.conftest import BREAKER_COOLDOWN, second_instance
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from tests.redis.redis_server import RedisServer
+    from tests.servers.redis_server import RedisServer
 
 pytestmark = pytest.mark.redis
 

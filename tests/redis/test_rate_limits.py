@@ -14,7 +14,7 @@ from taskflow_core.adapters.redis_guard import RedisGuard
 from taskflow_core.adapters.redis_ratelimit import RedisRateLimiter
 from taskflow_core.settings import Rate, Settings
 from tests.conftest import TEST_PASSWORD, bearer, make_settings, random_email, register
-from tests.redis.redis_server import free_port
+from tests.servers import free_port
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
