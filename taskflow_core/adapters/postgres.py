@@ -61,7 +61,9 @@ class PostgresDatabase:
         self._pool = _Pool(
             self._connect, max_size=settings.db_pool_size, timeout=settings.db_timeout
         )
-        self._options = f"-c statement_timeout={int(settings.statement_timeout * 1000)}"
+        # Timestamps come back in UTC, as the API answers them.
+        timeout = int(settings.statement_timeout * 1000)
+        self._options = f"-c statement_timeout={timeout} -c TimeZone=UTC"
         self._statements = StatementCache(PGDialectAsync_psycopg())  # type: ignore[no-untyped-call]
         self.statement_listeners: list[Callable[[str], None]] = []
 
@@ -161,7 +163,7 @@ class _Connection:
     ) -> tuple[CompiledStatement, psycopg.AsyncCursor[tuple[Any, ...]]]:
         compiled = self._compiled(statement)
         cursor = await self._guarded(
-            compiled, self.raw.execute(compiled.sql, compiled.parameters(values or {}))
+            compiled, self.raw.execute(compiled.sql, compiled.parameters(values or {}), binary=True)
         )
         return compiled, cursor
 

@@ -8,6 +8,7 @@ which is synchronous) has its own client but the same breaker (`guarded`).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeVar
@@ -88,7 +89,10 @@ class RedisGuard:
         return time.perf_counter() - started
 
     async def close(self) -> None:
-        await self.client.aclose()
+        # Closing waits for Redis at most the short timeout; one that does not answer is
+        # left behind (the process is going away).
+        with contextlib.suppress(redis.RedisError):
+            await self.client.aclose()
 
 
 @contextmanager

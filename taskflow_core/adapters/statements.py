@@ -32,7 +32,7 @@ MAX_COMPILED = 1024
 class CompiledStatement:
     """One statement as SQL text for a dialect, with its parameter and column conversions."""
 
-    __slots__ = ("_columns", "_constants", "_positions", "_processors", "sql")
+    __slots__ = ("_constants", "_conversions", "_names", "_positions", "_processors", "sql")
 
     def __init__(self, statement: Executable, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
@@ -51,10 +51,12 @@ class CompiledStatement:
             if isinstance(statement, SelectBase)
             else getattr(statement, "exported_columns", ())
         )
-        self._columns = [
-            (column.name, column.type.dialect_impl(dialect).result_processor(dialect, None))
+        self._names = tuple(column.name for column in selected)
+        self._conversions = tuple(
+            (column.name, convert)
             for column in selected
-        ]
+            if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None))
+        )
 
     def parameters(self, values: Mapping[str, Any]) -> dict[str, Any] | list[Any]:
         """The driver's parameters for these values (names as the statement binds them)."""
@@ -67,10 +69,12 @@ class CompiledStatement:
 
     def row(self, raw: tuple[Any, ...]) -> Row:
         """A returned row as {column name: Python value}."""
-        return {
-            name: value if process is None or value is None else process(value)
-            for (name, process), value in zip(self._columns, raw, strict=True)
-        }
+        row = dict(zip(self._names, raw, strict=True))
+        for name, convert in self._conversions:
+            value = row[name]
+            if value is not None:
+                row[name] = convert(value)
+        return row
 
 
 class StatementCache:

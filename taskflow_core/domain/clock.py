@@ -12,6 +12,8 @@ def utcnow() -> datetime:
 
 def as_utc(value: datetime) -> datetime:
     """Read a naive timestamp as UTC and convert an aware one to UTC."""
+    if value.tzinfo is UTC:
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

@@ -32,6 +32,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else as_utc(value)
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        if dialect.name == "postgresql":
+            # The driver's connections run with TimeZone=UTC: values arrive aware, in UTC.
+            return None
+        return super().result_processor(dialect, coltype)
+
 
 class RankedEnum(TypeDecorator[E], Generic[E]):
     """An enum stored as its position in the enum's declaration order.
@@ -60,6 +66,10 @@ class RankedEnum(TypeDecorator[E], Generic[E]):
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> E | None:
         return None if value is None else self._members[value]
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        # Both drivers return the rank as an int: the member at that position, no wrapper.
+        return self._members.__getitem__
 
     def process_literal_param(self, value: Any, dialect: Dialect) -> str:
         return str(self.process_bind_param(value, dialect))

@@ -17,7 +17,7 @@ from taskflow_core.operations.pagination import page_meta, split_page
 from taskflow_core.operations.read_through import ReadThrough
 from taskflow_core.operations.tasks import statements
 from taskflow_core.operations.tasks.statements import ListShape
-from taskflow_core.schemas import EVERY_OWNER, TaskOut, TaskPage, TaskStats
+from taskflow_core.schemas import EVERY_OWNER, TaskOut, TaskStats, row_to_wire
 from taskflow_core.serialization import to_json
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from taskflow_core.schemas import OwnerScope, TaskQuery
 
 TASK_NOT_FOUND = "Task not found"
+TASK_WIRE = row_to_wire(TaskOut)
 OTHERS_TASKS = "Only admins can read other users' tasks"
 
 
@@ -133,16 +134,14 @@ class TaskReads:
         next_cursor = None
         if more:
             next_cursor = self._cursors.encode(scope=order.name, position=order.position(rows[-1]))
-        page = TaskPage(
-            data=[TaskOut.model_validate(row) for row in rows],
-            meta=page_meta(
-                total=total,
-                page=None if query.cursor else query.page,
-                limit=query.limit,
-                next_cursor=next_cursor,
-            ),
+        meta = page_meta(
+            total=total,
+            page=None if query.cursor else query.page,
+            limit=query.limit,
+            next_cursor=next_cursor,
         )
-        return to_json(page)
+        # TaskPage's document, straight from the rows (see `row_to_wire`).
+        return to_json({"data": [TASK_WIRE(row) for row in rows], "meta": meta.model_dump()})
 
     async def _load_stats(self, owner: uuid.UUID | None) -> bytes:
         statement = statements.stats_statement(owner=owner is not None)
