@@ -16,6 +16,7 @@ import pytest
 from taskflow_core.domain.enums import Role
 from taskflow_core.runtime import Runtime, open_runtime
 from taskflow_core.schemas import (
+    BatchRequest,
     LoginRequest,
     RegisterRequest,
     TaskCreate,
@@ -106,6 +107,14 @@ async def make_admin(runtime: Runtime, *, email: str | None = None) -> SignedIn:
 async def make_task(runtime: Runtime, caller: Caller, **fields: Any) -> TaskOut:
     """A task created by `caller`: "A task" unless `fields` say otherwise."""
     return await runtime.task_writes.create(caller, TaskCreate(**{"title": "A task"} | fields))
+
+
+def batch_request(action: str, ids: list[uuid.UUID], **changes: Any) -> BatchRequest:
+    """A batch of `action` on `ids`; `changes` (PATCH fields) go with an update only."""
+    body: dict[str, Any] = {"action": action, "tasks": ids}
+    if action == "update":
+        body["changes"] = changes
+    return BatchRequest.model_validate(body)
 
 
 async def list_tasks(runtime: Runtime, caller: Caller, **query: Any) -> TaskPage:
