@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from taskflow_core.domain.enums import Role
+from taskflow_core.domain.errors import AuthenticationFailed
 from taskflow_core.runtime import Runtime, open_runtime
 from taskflow_core.schemas import (
     BatchRequest,
@@ -71,6 +72,16 @@ class SignedIn:
 def signed_in(runtime: Runtime, tokens: TokenResponse) -> SignedIn:
     """The caller of `tokens`' access token, verified as the server's `get_caller` does."""
     return SignedIn(tokens=tokens, caller=runtime.access_tokens.verify(tokens.access_token))
+
+
+async def is_live(runtime: Runtime, person: SignedIn) -> bool:
+    """Whether the database confirms the caller of `person`'s access token (an active user
+    in a session not ended)."""
+    try:
+        await runtime.users.get(person.caller, person.user_id)
+    except AuthenticationFailed:
+        return False
+    return True
 
 
 async def register(

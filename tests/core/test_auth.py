@@ -17,6 +17,7 @@ from tests.conftest import random_email
 from tests.core.conftest import (
     SignedIn,
     change,
+    is_live,
     list_tasks,
     login,
     make_admin,
@@ -25,15 +26,6 @@ from tests.core.conftest import (
 )
 
 pytestmark = pytest.mark.anyio
-
-
-async def is_live(runtime: Runtime, person: SignedIn) -> bool:
-    """Whether the caller of `person`'s access token is confirmed by the database."""
-    try:
-        await runtime.users.get(person.caller, person.user_id)
-    except AuthenticationFailed:
-        return False
-    return True
 
 
 async def refreshed(runtime: Runtime, person: SignedIn) -> SignedIn:
