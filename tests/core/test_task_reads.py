@@ -198,3 +198,14 @@ async def test_a_users_reads_cover_their_own_tasks_and_an_admins_any_owners(
     assert (await read_stats(runtime, admin.caller, "*")).total == 9
     assert (await read_stats(runtime, admin.caller, me.user_id)).total == 8
     assert await read_task(runtime, admin.caller, theirs.id) == theirs
+
+
+async def test_search_takes_greek_final_sigma_for_the_sigma_it_is(
+    runtime: Runtime, me: SignedIn
+) -> None:
+    """ "ΣΟΦΟΣ" in capitals is "σοφος" in lower case (a word's last sigma is written ς): each
+    finds the other, on either database."""
+    await make_task(runtime, me.caller, title="ΣΟΦΟΣ")
+    await make_task(runtime, me.caller, title="σοφος λόγος")
+    for term in ("σοφος", "ΣΟΦΟΣ", "Σοφος"):
+        assert set(await numbers(runtime, me, search=term)) == {1, 2}, term
