@@ -354,3 +354,16 @@ async def test_an_admin_deletes_any_owners_task(runtime: Runtime) -> None:
     task = await make_task(runtime, owner.caller)
     await runtime.task_writes.delete(admin.caller, task.id)
     assert (await list_tasks(runtime, owner.caller)).data == []
+
+
+@pytest.mark.parametrize("settings_overrides", [{"db_pool_size": 1}], indirect=True)
+async def test_a_bulk_create_naming_an_unknown_owner_is_refused_as_such_on_one_connection(
+    runtime: Runtime,
+) -> None:
+    """Why the bulk create failed is worked out while its transaction still holds its
+    connection: it must not need a second one (with a pool of one, or all of a pool's
+    connections held by such requests, that wait lasts until the database timeout)."""
+    admin = await make_admin(runtime)
+    tasks = [TaskCreate(title="nobody's", user_id=uuid.uuid4())]
+    with pytest.raises(InvalidInput):
+        await runtime.task_writes.create_many(admin.caller, tasks)
