@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from taskflow_core.domain.enums import Role
 from taskflow_core.domain.errors import (
@@ -244,3 +244,43 @@ async def test_deleting_an_account_removes_its_tasks_sessions_tokens_and_notific
         assert kept.user_id in owners, model.__name__
     with pytest.raises(AuthenticationFailed):
         await runtime.auth.refresh(gone.tokens.refresh_token)
+
+
+async def test_an_admin_demoted_while_their_promotion_of_a_user_waits_promotes_no_one(
+    runtime: Runtime,
+) -> None:
+    """A role change is for a caller who is an admin when it is written. The caller is
+    confirmed first; then the change waits for the users' locks (held here by a transaction
+    that demotes them before it lets go). A demotion re-checks its caller once it holds the
+    locks; a promotion must too."""
+    boss, demoted, friend = (
+        await make_admin(runtime),
+        await make_admin(runtime),
+        await register(runtime),
+    )
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def demote_while_holding_the_users_write_locks() -> None:
+        async with runtime.database.transaction() as connection:
+            await connection.rows(select(User.id).with_for_update())
+            locked.set()
+            await release.wait()
+            await connection.execute(
+                update(User).where(User.id == demoted.user_id).values(role=Role.USER)
+            )
+
+    seen: list[str] = []
+    runtime.database.statement_listeners.append(seen.append)
+    holder = asyncio.create_task(demote_while_holding_the_users_write_locks())
+    await locked.wait()
+    promotion = asyncio.ensure_future(
+        runtime.users.update(demoted.caller, friend.user_id, UserUpdate(role=Role.ADMIN))
+    )
+    await until(lambda: any("users.password_hash" in sql for sql in seen))
+    release.set()
+    await holder
+    runtime.database.statement_listeners.remove(seen.append)
+
+    with pytest.raises((NotFound, PermissionDenied)):
+        await promotion
+    assert await admins(runtime, boss) == {boss.user_id}
