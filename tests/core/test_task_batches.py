@@ -155,3 +155,19 @@ async def test_a_bulk_create_that_gets_no_heavy_slot_in_time_creates_nothing(
     assert (await list_tasks(runtime, me.caller)).data == []
     [created] = await runtime.task_writes.create_many(me.caller, [TaskCreate(title="now")])
     assert (await list_tasks(runtime, me.caller)).data == [created]
+
+
+async def test_an_update_batch_leaves_a_task_that_already_has_the_values_sent_as_it_was(
+    runtime: Runtime,
+) -> None:
+    """As a PATCH of the same fields does, and as completing a completed task in a batch
+    does: its version (the ETag a client holds) and updatedAt stay, and it still succeeds."""
+    me = await register(runtime)
+    high = await make_task(runtime, me.caller, priority=TaskPriority.HIGH)
+    low = await make_task(runtime, me.caller, priority=TaskPriority.LOW)
+    result = await runtime.task_writes.batch(
+        me.caller, batch_request("update", [high.id, low.id], priority=TaskPriority.HIGH)
+    )
+    assert result.succeeded == [high.id, low.id]
+    assert await read_task(runtime, me.caller, high.id) == high
+    assert (await read_task(runtime, me.caller, low.id)).version == 2
