@@ -102,10 +102,13 @@ class SearchTerm(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
+        # Lowered here, as the column is by the database (Python's and ICU's lower case agree,
+        # final sigma included).
+        lowered = value.lower()
         if dialect.name == "postgresql":
-            escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            escaped = lowered.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             return f"%{escaped}%"
-        return value.lower()
+        return lowered
 
 
 class _ContainsText(ColumnElement[bool]):
@@ -124,8 +127,13 @@ class _ContainsText(ColumnElement[bool]):
 
 @compiles(_ContainsText, "postgresql")
 def _contains_postgresql(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
+    # lower() under ICU's root collation: Unicode case rules whatever the database's locale
+    # (under LC_CTYPE=C, ILIKE folds ASCII only, and it ignores final sigma).
     term = compiler.process(element.term, **kw)
-    tests = [f"{compiler.process(c, **kw)} ILIKE {term} ESCAPE '\\'" for c in element.columns]
+    tests = [
+        f"lower({compiler.process(c, **kw)} COLLATE \"und-x-icu\") LIKE {term} ESCAPE '\\'"
+        for c in element.columns
+    ]
     return f"({' OR '.join(tests)})"
 
 

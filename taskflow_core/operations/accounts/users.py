@@ -227,12 +227,19 @@ class Users:
     async def _store(
         self, connection: Connection, actor: Actor, user_id: uuid.UUID, changes: dict[str, Any]
     ) -> dict[str, Any]:
-        """Lock what the change depends on, then write it; the user's new row."""
+        """Lock what the change depends on, then write it; the user's new row.
+
+        A change an admin's role allows (to another account, or to a role or activity) is
+        checked again under the lock: an admin demoted while this request waited is refused.
+        """
         loses_admin = changes.get("role", Role.ADMIN) is not Role.ADMIN or (
             changes.get("is_active") is False
         )
-        if loses_admin:
-            await self._lock_for_admin_change(connection, actor, user_id)
+        as_admin = user_id != actor.user_id or bool(changes.keys() & {"role", "is_active"})
+        if loses_admin or as_admin:
+            await self._lock_for_admin_change(
+                connection, actor, user_id, as_admin=as_admin, loses_admin=loses_admin
+            )
         else:
             await connection.row(LOCK_TARGET, {"user_id": user_id})
         row = await connection.row(
@@ -259,24 +266,33 @@ class Users:
             # The tasks go first, locking each as a task write does before it locks the owner:
             # a write to one of them while the account is deleted waits, never deadlocks.
             await connection.execute(DELETE_TASKS_OF, {"user_id": user_id})
-            await self._lock_for_admin_change(connection, actor, user_id)
+            await self._lock_for_admin_change(
+                connection, actor, user_id, as_admin=user_id != actor.user_id
+            )
             if await connection.execute(DELETE_USER, {"user_id": user_id}) == 0:
                 raise NotFound(USER_NOT_FOUND)
 
     async def _lock_for_admin_change(
-        self, connection: Connection, actor: Actor, user_id: uuid.UUID
+        self,
+        connection: Connection,
+        actor: Actor,
+        user_id: uuid.UUID,
+        *,
+        as_admin: bool = True,
+        loses_admin: bool = True,
     ) -> None:
-        """Lock the target and the active admins; refuse when the target is the last active
-        admin, or when the caller (acting on someone else) is no longer an active admin."""
+        """Lock the target and the active admins; refuse when the caller acts as an admin and
+        is no longer an active one, or when the target is the last active admin and would
+        stop being one."""
         rows = await connection.rows(LOCK_TARGET_AND_ADMINS, {"user_id": user_id})
         target = next((row for row in rows if row["id"] == user_id), None)
         if target is None:
             raise NotFound(USER_NOT_FOUND)
         admins = {row["id"] for row in rows if row["role"] is Role.ADMIN and row["is_active"]}
-        if user_id != actor.user_id and actor.user_id not in admins:
+        if as_admin and actor.user_id not in admins:
             # Demoted or deactivated while this request waited for the locks.
             raise NotFound(USER_NOT_FOUND)
-        if user_id in admins and not admins - {user_id}:
+        if loses_admin and user_id in admins and not admins - {user_id}:
             raise Conflict(LAST_ADMIN)
 
     async def _check_current_password(

@@ -216,6 +216,11 @@ def set_clause(fields: tuple[str, ...], *, status: TaskStatus | None) -> dict[st
     return values
 
 
+def _differs(fields: tuple[str, ...]) -> ColumnElement[bool]:
+    """SQL: some field has a value other than the one sent."""
+    return or_(*(TASKS.c[field].is_distinct_from(typed(field, TASKS.c[field])) for field in fields))
+
+
 @statement_cache
 def update_statement(
     fields: tuple[str, ...], *, status: TaskStatus | None, if_match: bool
@@ -228,9 +233,7 @@ def update_statement(
     conditions = [TASKS.c.id == TASK_ID, visible_to_caller(), caller_is_live()]
     if if_match:
         conditions.append(one_of(TASKS.c.version, "if_match"))
-    conditions.append(
-        or_(*(TASKS.c[field].is_distinct_from(typed(field, TASKS.c[field])) for field in fields))
-    )
+    conditions.append(_differs(fields))
     return (
         update(Task)
         .where(*conditions)
@@ -278,12 +281,13 @@ BATCH_VISIBLE = select(TASKS.c.id, TASKS.c.user_id).where(*_batch_scope())
 
 @statement_cache
 def batch_update_statement(fields: tuple[str, ...], *, status: TaskStatus | None) -> Update:
-    return (
-        update(Task)
-        .where(*_batch_scope())
-        .values(set_clause(fields, status=status))
-        .returning(TASKS.c.id, TASKS.c.user_id)
-    )
+    """Every visible task gets the fields; only those it changes get a new version (a task
+    that has the values already keeps its ETag, as with a PATCH)."""
+    values = set_clause(fields, status=status)
+    changed = _differs(fields)
+    values["updated_at"] = case((changed, NOW), else_=TASKS.c.updated_at)
+    values["version"] = case((changed, TASKS.c.version + 1), else_=TASKS.c.version)
+    return update(Task).where(*_batch_scope()).values(values).returning(TASKS.c.id, TASKS.c.user_id)
 
 
 @statement_cache

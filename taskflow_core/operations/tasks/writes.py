@@ -97,10 +97,11 @@ class TaskWrites:
                 values = caller_values(caller) | {"owner": owner, "count": len(owned)}
                 last = await connection.scalar(statements.ALLOCATE_NUMBERS, values)
                 if last is None:
+                    # On this connection: the transaction holds it, and another could be
+                    # the pool's last.
+                    await confirm(connection, caller)
                     index = rows.index(owned[0])
-                    raise await self._why_not_allocated(
-                        caller, owner, field=f"tasks.{index}.userId"
-                    )
+                    raise InvalidInput(errors=[FieldError(f"tasks.{index}.userId", NO_SUCH_OWNER)])
                 for offset, row in enumerate(owned):
                     row["number"] = last - len(owned) + 1 + offset
             await connection.execute_many(statements.INSERT_TASK, rows)
