@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from taskflow_core.clock import as_utc
 from taskflow_core.enums import TaskPriority, TaskStatus
@@ -135,3 +135,8 @@ UtcDatetime = Annotated[
 ]
 StatusList = Annotated[list[TaskStatus], BeforeValidator(_split_commas)]
 PriorityList = Annotated[list[TaskPriority], BeforeValidator(_split_commas)]
+# A task number is an INTEGER column: PostgreSQL's range, refused the same on SQLite.
+MAX_TASK_NUMBER = 2**31 - 1
+NumberList = Annotated[
+    list[Annotated[int, Field(ge=1, le=MAX_TASK_NUMBER)]], BeforeValidator(_split_commas)
+]

@@ -62,8 +62,19 @@ class Cursors:
 
 
 @dataclass(frozen=True, slots=True)
+class SortKey:
+    """A column the order compares after the first one, before the id tie-breaker."""
+
+    column: InstrumentedAttribute[Any]
+    parse: Callable[[Any], Any]
+    # Runs against the order's direction (`priority` high-first in an ascending order).
+    reverse: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class KeysetOrder:
-    """A sort column plus the id tie-breaker, so every row has one place in the order."""
+    """A sort column (then any `then` keys) plus the id tie-breaker, so every row has one
+    place in the order."""
 
     column: InstrumentedAttribute[Any]
     id_column: InstrumentedAttribute[Any]
@@ -71,53 +82,85 @@ class KeysetOrder:
     # Turns a cursor's JSON value back into the column's Python type.
     parse: Callable[[Any], Any]
     nullable: bool = False
+    then: tuple[SortKey, ...] = ()
 
     @property
     def scope(self) -> str:
-        """What a cursor is bound to: the table, sort column and direction."""
-        return f"{self.column.class_.__tablename__}:{self.column.key}:{self.order}"
+        """What a cursor is bound to: the table, sort columns and direction."""
+        keys = "".join(f",{'-' if key.reverse else ''}{key.column.key}" for key in self.then)
+        return f"{self.column.class_.__tablename__}:{self.column.key}{keys}:{self.order}"
 
     def position(self, row: Any) -> list[Any]:
-        value = getattr(row, self.column.key)
-        if isinstance(value, datetime):
-            value = value.isoformat()
-        elif isinstance(value, Enum):
-            value = value.value
-        return [value, str(getattr(row, self.id_column.key))]
+        columns = (self.column, *(key.column for key in self.then))
+        values = [_plain(getattr(row, column.key)) for column in columns]
+        return [*values, str(getattr(row, self.id_column.key))]
 
-    def read_position(self, position: list[Any]) -> tuple[Any, uuid.UUID]:
-        """The typed (value, id) stored in a decoded cursor; BadRequest when it does not fit."""
+    def read_position(self, position: list[Any]) -> tuple[Any, ...]:
+        """The typed values stored in a decoded cursor; BadRequest when they do not fit."""
+        parsers = (self.parse, *(key.parse for key in self.then))
         try:
-            raw_value, raw_id = position
-            if raw_value is None and not self.nullable:
+            *raw_values, raw_id = position
+            if len(raw_values) != len(parsers):
+                raise ValueError("a position of another shape")
+            if raw_values[0] is None and not self.nullable:
                 raise ValueError("null position for a non-null column")
-            value = None if raw_value is None else self.parse(raw_value)
-            return value, uuid.UUID(raw_id)
+            first = None if raw_values[0] is None else self.parse(raw_values[0])
+            rest = [parse(value) for parse, value in zip(parsers[1:], raw_values[1:], strict=True)]
+            return (first, *rest, uuid.UUID(raw_id))
         except (ValueError, TypeError) as error:
             raise BadRequest(BAD_CURSOR) from error
 
     def order_by(self) -> list[ColumnElement[Any]]:
         # NULLs sort after every value ascending and before every value descending (the
         # PostgreSQL default, spelled out so SQLite agrees), making desc the exact mirror.
-        if self.order == "asc":
-            first = self.column.asc().nulls_last() if self.nullable else self.column.asc()
-            return [first, self.id_column.asc()]
-        first = self.column.desc().nulls_first() if self.nullable else self.column.desc()
-        return [first, self.id_column.desc()]
+        ascending = self.order == "asc"
+        first = self.column.asc() if ascending else self.column.desc()
+        if self.nullable:
+            first = first.nulls_last() if ascending else first.nulls_first()
+        rest = [
+            key.column.asc() if ascending != key.reverse else key.column.desc() for key in self.then
+        ]
+        return [first, *rest, self.id_column.asc() if ascending else self.id_column.desc()]
 
-    def after(self, value: Any, row_id: Any) -> ColumnElement[bool]:
-        """Rows strictly after (value, row_id) in this order."""
-        pair = tuple_(self.column, self.id_column)
-        if self.order == "asc":
-            if value is None:
-                return and_(self.column.is_(None), self.id_column > row_id)
-            later = pair > tuple_(_bound(self.column, value), _bound(self.id_column, row_id))
-            return or_(later, self.column.is_(None)) if self.nullable else later
+    def after(self, *position: Any) -> ColumnElement[bool]:
+        """Rows strictly after `position` (as `read_position` gives it) in this order."""
+        value, *rest_values = position
+        ascending = self.order == "asc"
+        rest = [(key.column, ascending != key.reverse) for key in self.then]
+        rest.append((self.id_column, ascending))
         if value is None:
-            return or_(
-                and_(self.column.is_(None), self.id_column < row_id), self.column.isnot(None)
-            )
-        return pair < tuple_(_bound(self.column, value), _bound(self.id_column, row_id))
+            # NULLs come last ascending (nothing after them but NULLs with a later key) and
+            # first descending (every non-NULL comes after them).
+            tied = and_(self.column.is_(None), _after(rest, rest_values))
+            return tied if ascending else or_(tied, self.column.isnot(None))
+        later = _after([(self.column, ascending), *rest], [value, *rest_values])
+        return or_(later, self.column.is_(None)) if self.nullable and ascending else later
+
+
+def _after(
+    keys: list[tuple[InstrumentedAttribute[Any], bool]], values: Sequence[Any]
+) -> ColumnElement[bool]:
+    """Rows after `values` in the lexicographic order of non-null `keys` (column, ascending).
+
+    Keys running the same way compare as one row value, `(a, b) > (x, y)`, which an index
+    on those columns serves; a change of direction splits the comparison in two.
+    """
+    ascending = keys[0][1]
+    run = 1
+    while run < len(keys) and keys[run][1] == ascending:
+        run += 1
+    head = list(zip(keys[:run], values[:run], strict=True))
+    if run == 1:
+        (column, _), value = head[0]
+        later = column > _bound(column, value) if ascending else column < _bound(column, value)
+    else:
+        columns = tuple_(*(column for (column, _), _ in head))
+        bound = tuple_(*(_bound(column, value) for (column, _), value in head))
+        later = columns > bound if ascending else columns < bound
+    if run == len(keys):
+        return later
+    tied = and_(*(column == _bound(column, value) for (column, _), value in head))
+    return or_(later, and_(tied, _after(keys[run:], values[run:])))
 
 
 def fetch_page(
@@ -159,6 +202,15 @@ def fetch_page(
         next_cursor=next_cursor,
     )
     return rows, meta
+
+
+def _plain(value: Any) -> Any:
+    """A column value as a cursor holds it (JSON)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
 
 
 def _bound(column: InstrumentedAttribute[Any], value: Any) -> ColumnElement[Any]:

@@ -13,6 +13,7 @@ from taskflow_core.enums import NotificationKind, Role, TaskPriority, TaskStatus
 from taskflow_core.fields import (
     Description,
     Email,
+    NumberList,
     Password,
     PersonName,
     PriorityList,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 MAX_PAGE_SIZE = 100
 MAX_BATCH_SIZE = 1000
+MAX_NUMBERS = 100
 EVERY_OWNER = "*"
 # `userId=` on reads: one owner's id, or `*` for every owner (admins only).
 OwnerScope = uuid.UUID | Literal["*"]
@@ -228,7 +230,7 @@ class TaskOut(WireModel):
     version: int
 
 
-TaskSort = Literal["createdAt", "dueDate", "priority", "status", "title", "number"]
+TaskSort = Literal["createdAt", "dueDate", "priority", "status", "title", "number", "urgency"]
 
 
 class TaskQuery(PageQuery):
@@ -238,11 +240,19 @@ class TaskQuery(PageQuery):
     due_before: UtcDatetime | None = None
     due_after: UtcDatetime | None = None
     overdue: bool | None = None
-    number: int | None = Field(default=None, ge=1)
+    number: NumberList = Field(
+        default_factory=list,
+        max_length=MAX_NUMBERS,
+        description=f"Task numbers, repeatable or comma-separated (at most {MAX_NUMBERS}).",
+    )
     user_id: OwnerScope | None = Field(
         default=None, description="Admins only: an owner's id, or `*` for every owner."
     )
-    sort: TaskSort = "createdAt"
+    sort: TaskSort = Field(
+        default="createdAt",
+        description="`urgency`: due first (earliest, so overdue, first), undated last; "
+        "ties by priority (high first), then number.",
+    )
     order: Literal["asc", "desc"] = "desc"
 
 
@@ -300,6 +310,18 @@ class BatchRequest(RequestModel):
         return self
 
 
+class BulkCreateRequest(RequestModel):
+    """Up to 1,000 new tasks, created together or not at all."""
+
+    tasks: list[TaskCreate] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
+
+
+class BulkCreateResult(WireModel):
+    """The tasks created, in the order they were sent."""
+
+    data: list[TaskOut]
+
+
 class BatchFailure(WireModel):
     id: uuid.UUID
     error: str
@@ -332,6 +354,37 @@ class NotificationQuery(PageQuery):
 class NotificationPage(WireModel):
     data: list[NotificationOut]
     meta: PageMeta
+
+
+class MarkReadRequest(RequestModel):
+    """Mark some notifications read (`ids`) or every unread one (`all: true`), not both.
+
+    Ids that are absent or another user's are ignored, never marked.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra=_documented_as_not_null(
+            "ids", "all", extra={"oneOf": [{"required": ["ids"]}, {"required": ["all"]}]}
+        )
+    )
+
+    ids: list[uuid.UUID] | None = Field(
+        default=None, min_length=1, max_length=MAX_BATCH_SIZE, description="1 to 1,000 ids."
+    )
+    all: Literal[True] | None = Field(default=None, description="Every unread notification.")
+
+    @model_validator(mode="after")
+    def _ids_or_all(self) -> MarkReadRequest:
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        if (self.ids is None) == (self.all is None):
+            raise ValueError("send either ids or all: true")
+        return self
+
+
+class MarkReadResult(WireModel):
+    marked: int = Field(description="Notifications that were unread and are now read.")
 
 
 # --- errors and health ------------------------------------------------------------------

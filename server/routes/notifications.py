@@ -10,7 +10,12 @@ from fastapi import APIRouter, Response, status
 from server.deps import DbDep
 from server.query import FromQuery
 from server.responses import json_response, problem_responses
-from taskflow_core.schemas import NotificationPage, NotificationQuery
+from taskflow_core.schemas import (
+    MarkReadRequest,
+    MarkReadResult,
+    NotificationPage,
+    NotificationQuery,
+)
 from taskflow_core.serialization import to_json
 from taskflow_core.services import notifications
 
@@ -29,6 +34,17 @@ async def list_notifications(
         )
     )
     return json_response(to_json(page))
+
+
+@router.post(
+    "/read", response_model=MarkReadResult, responses=problem_responses(400, 401, 413, 422, 429)
+)
+async def mark_many_read(data: MarkReadRequest, db: DbDep) -> Response:
+    """Mark notifications read: those of `ids` that are yours, or with `all: true` every one."""
+    marked = await db.as_actor(
+        lambda session, actor: notifications.mark_many_read(session, actor=actor, request=data)
+    )
+    return json_response(to_json(MarkReadResult(marked=marked)))
 
 
 @router.post(

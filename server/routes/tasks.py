@@ -13,6 +13,8 @@ from server.responses import etag, json_response, parse_if_match, problem_respon
 from taskflow_core.schemas import (
     BatchRequest,
     BatchResult,
+    BulkCreateRequest,
+    BulkCreateResult,
     StatsQuery,
     TaskCreate,
     TaskOut,
@@ -93,6 +95,20 @@ async def run_batch(data: BatchRequest, db: DbDep) -> Response:
         lambda session, actor: task_batch.run_batch(session, actor=actor, request=data)
     )
     return json_response(to_json(result))
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BulkCreateResult,
+    responses=problem_responses(400, 401, 403, 413, 422, 429),
+)
+async def create_tasks(data: BulkCreateRequest, db: DbDep) -> Response:
+    """Create up to 1,000 tasks in one transaction: all of them, or none on any error."""
+    created = await db.batch_as_actor(
+        lambda session, actor: task_commands.create_tasks(session, actor=actor, data=data)
+    )
+    return json_response(to_json(BulkCreateResult(data=created)), status.HTTP_201_CREATED)
 
 
 @router.get("/{task_id:uuid}", response_model=TaskOut, responses=problem_responses(401, 404, 429))

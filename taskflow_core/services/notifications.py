@@ -13,8 +13,14 @@ from taskflow_core.enums import NotificationKind
 from taskflow_core.errors import NotFound
 from taskflow_core.models import Notification, Task
 from taskflow_core.pagination import KeysetOrder, fetch_page
-from taskflow_core.schemas import NotificationOut, NotificationPage, NotificationQuery
+from taskflow_core.schemas import (
+    MarkReadRequest,
+    NotificationOut,
+    NotificationPage,
+    NotificationQuery,
+)
 from taskflow_core.services.task_queries import is_overdue
+from taskflow_core.sql import one_of
 
 if TYPE_CHECKING:
     import uuid
@@ -70,6 +76,22 @@ def mark_read(session: Session, *, actor: Actor, notification_id: uuid.UUID) -> 
         .values(read_at=utcnow())
     )
     session.commit()
+
+
+def mark_many_read(session: Session, *, actor: Actor, request: MarkReadRequest) -> int:
+    """Mark the caller's unread notifications among `request.ids` (or all of them) read, in
+    one statement; ids that are not the caller's are left alone. Returns how many."""
+    conditions = [Notification.user_id == actor.user_id, Notification.read_at.is_(None)]
+    if request.ids is not None:
+        conditions.append(one_of(session, Notification.id, list(dict.fromkeys(request.ids))))
+    result = session.execute(
+        update(Notification)
+        .where(*conditions)
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def find_newly_overdue(

@@ -20,6 +20,7 @@ from sqlalchemy import (
     delete,
     exists,
     insert,
+    or_,
     select,
     update,
 )
@@ -34,7 +35,7 @@ from taskflow_core.errors import (
     PreconditionFailed,
 )
 from taskflow_core.models import Task, User
-from taskflow_core.schemas import TaskCreate, TaskOut, TaskUpdate
+from taskflow_core.schemas import BulkCreateRequest, TaskCreate, TaskOut, TaskUpdate
 from taskflow_core.services.task_queries import TASK_NOT_FOUND, visible_to
 from taskflow_core.sql import one_of
 
@@ -57,6 +58,26 @@ def create_task(session: Session, *, actor: Actor, data: TaskCreate) -> TaskOut:
     # connection and the answer is built from the same values (no unit of work, no RETURNING).
     session.connection().execute(insert(Task), values)
     result = TaskOut.model_validate(values)
+    session.commit()
+    return result
+
+
+def create_tasks(session: Session, *, actor: Actor, data: BulkCreateRequest) -> list[TaskOut]:
+    """Create many tasks in one transaction, all or none, numbered in the order given."""
+    now = utcnow()
+    rows = [new_task_values(task_owner(actor, item), item, now=now) for item in data.tasks]
+    by_owner: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_owner.setdefault(row["user_id"], []).append(row)
+    for owner, owned in by_owner.items():
+        last = _allocate(session, ALLOCATE_NUMBERS, owner=owner, count=len(owned))
+        if last is None:
+            index = next(i for i, row in enumerate(rows) if row["user_id"] == owner)
+            raise InvalidInput(errors=[FieldError(f"tasks.{index}.userId", NO_SUCH_OWNER)])
+        for offset, row in enumerate(owned):
+            row["number"] = last - len(owned) + 1 + offset
+    session.connection().execute(insert(Task), rows)
+    result = [TaskOut.model_validate(row) for row in rows]
     session.commit()
     return result
 
@@ -172,27 +193,42 @@ def set_clause(changes: dict[str, Any], *, status: TaskStatus | None, now: Any) 
         )
     elif status is not None:
         values["completed_at"] = None
-    values["updated_at"] = now
-    values["version"] = Task.version + 1
+    # A patch that sends only what the task already holds changes nothing, so it keeps its
+    # version (and ETag) and `updatedAt`: a client comparing versions sees no change.
+    changed = or_(*(getattr(Task, name).is_distinct_from(value) for name, value in changes.items()))
+    values["updated_at"] = case((changed, now), else_=Task.updated_at)
+    values["version"] = case((changed, Task.version + 1), else_=Task.version)
     return values
 
 
 def allocate_number(session: Session, *, owner: uuid.UUID) -> int:
     """Hand out the owner's next task number; numbers are never reused."""
-    number = session.connection().execute(ALLOCATE_NUMBER, {"owner": owner}).scalar()
+    number = _allocate(session, ALLOCATE_NUMBER, owner=owner)
     if number is None:
         raise InvalidInput(errors=[FieldError("userId", NO_SUCH_OWNER)])
-    return int(number)
+    return number
+
+
+def _allocate(session: Session, statement: Any, **parameters: Any) -> int | None:
+    """The owner's last number after `statement` reserved more; None for no active owner."""
+    number = session.connection().execute(statement, parameters).scalar()
+    return None if number is None else int(number)
+
+
+def _numbers_allocated(step: Any) -> Any:
+    return (
+        update(User)
+        .where(User.id == bindparam("owner"), User.is_active.is_(True))
+        .values(task_seq=User.task_seq + step, cache_version=User.cache_version + 1)
+        .returning(User.task_seq)
+    )
 
 
 # Every create runs this; built once and run on the Core connection, it costs a fifth of the
 # ORM-enabled UPDATE, which works out what in the session to synchronize on every call.
-ALLOCATE_NUMBER = (
-    update(User)
-    .where(User.id == bindparam("owner"), User.is_active.is_(True))
-    .values(task_seq=User.task_seq + 1, cache_version=User.cache_version + 1)
-    .returning(User.task_seq)
-)
+ALLOCATE_NUMBER = _numbers_allocated(1)
+# `count` numbers at once, for a bulk create: its tasks get the last `count` of them.
+ALLOCATE_NUMBERS = _numbers_allocated(bindparam("count"))
 
 
 def _insert_numbered_task() -> Insert:

@@ -12,7 +12,7 @@ from taskflow_core.clock import utcnow
 from taskflow_core.enums import TaskPriority, TaskStatus
 from taskflow_core.errors import NotFound, PermissionDenied
 from taskflow_core.models import Task
-from taskflow_core.pagination import KeysetOrder, fetch_page
+from taskflow_core.pagination import KeysetOrder, SortKey, fetch_page
 from taskflow_core.schemas import (
     EVERY_OWNER,
     OwnerScope,
@@ -42,7 +42,11 @@ _SORTS: dict[str, tuple[InstrumentedAttribute[Any], Callable[[Any], Any]]] = {
     "status": (Task.status, TaskStatus),
     "title": (Task.title, str),
     "number": (Task.number, int),
+    # What needs doing first: the earliest due (so the overdue), then the undated; within
+    # a due date the highest priority, then the oldest number.
+    "urgency": (Task.due_date, datetime.fromisoformat),
 }
+_URGENCY_TIES = (SortKey(Task.priority, TaskPriority, reverse=True), SortKey(Task.number, int))
 
 
 def owner_scope(actor: Actor, requested: OwnerScope | None) -> uuid.UUID | None:
@@ -68,7 +72,8 @@ def list_tasks(session: Session, *, actor: Actor, query: TaskQuery, cursors: Cur
         id_column=Task.id,
         order=query.order,
         parse=parse,
-        nullable=query.sort == "dueDate",
+        nullable=column is Task.due_date,
+        then=_URGENCY_TIES if query.sort == "urgency" else (),
     )
     rows, meta = fetch_page(
         session,
@@ -153,8 +158,8 @@ def _filters(actor: Actor, query: TaskQuery, *, now: datetime) -> list[ColumnEle
         conditions.append(Task.due_date > query.due_after)
     if query.overdue is not None:
         conditions.append(is_overdue(now) if query.overdue else not_(is_overdue(now)))
-    if query.number is not None:
-        conditions.append(Task.number == query.number)
+    if query.number:
+        conditions.append(Task.number.in_(query.number))
     return conditions
 
 
