@@ -150,13 +150,16 @@ def _visible_user(
 def _check_password_change(
     user: User, *, actor: Actor, passwords: Passwords, data: UserUpdate
 ) -> None:
-    if data.current_password is not None and data.password is None:
-        raise InvalidInput(errors=[FieldError("currentPassword", "only goes with password")])
-    if data.password is None or (actor.is_admin and user.id != actor.user_id):
-        return
-    # Someone holding a stolen access token must not be able to lock the owner out.
+    """A user changing their own email or password gives `currentPassword` (API.md); it may
+    accompany any self-change, and is checked whenever it is given."""
+    own = user.id == actor.user_id
     if data.current_password is None:
-        raise InvalidInput(errors=[FieldError("currentPassword", "is required to set a password")])
+        # Someone holding a stolen access token must not be able to lock the owner out.
+        if own and (data.password is not None or data.email is not None):
+            field = "password" if data.password is not None else "email"
+            message = f"is required to change your {field}"
+            raise InvalidInput(errors=[FieldError("currentPassword", message)])
+        return
     if not passwords.verify(user.password_hash, data.current_password):
         raise InvalidInput(errors=[FieldError("currentPassword", "is incorrect")])
 

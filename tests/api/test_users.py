@@ -98,16 +98,28 @@ def test_self_service_name_and_email(client: TestClient, user: dict[str, Any]) -
     response = client.patch(
         f"/users/{user['user']['id']}",
         headers=bearer(user),
-        json={"name": "Renamed", "email": new_email.upper()},
+        json={"name": "Renamed", "email": new_email.upper(), "currentPassword": TEST_PASSWORD},
     )
     assert response.status_code == 200
     assert (response.json()["name"], response.json()["email"]) == ("Renamed", new_email)
 
 
+def test_an_email_change_without_the_current_password_is_refused(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    url = f"/users/{user['user']['id']}"
+    response = client.patch(url, headers=bearer(user), json={"email": random_email()})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "currentPassword"
+    assert client.get("/auth/me", headers=bearer(user)).json()["email"] == user["user"]["email"]
+
+
 def test_changing_to_a_taken_email_is_409(client: TestClient, user: dict[str, Any]) -> None:
     other = register(client)
     response = client.patch(
-        f"/users/{user['user']['id']}", headers=bearer(user), json={"email": other["user"]["email"]}
+        f"/users/{user['user']['id']}",
+        headers=bearer(user),
+        json={"email": other["user"]["email"], "currentPassword": TEST_PASSWORD},
     )
     assert response.status_code == 409
 
