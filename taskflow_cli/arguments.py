@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from taskflow_cli.client import ApiClient
     from taskflow_cli.output import Output
 
+    Handler = Callable[[argparse.Namespace], int | None]
+    Command = tuple[Handler, str, Callable[[argparse.ArgumentParser], None] | None]
+
 STATUSES = {
     "pending": "PENDING",
     "in-progress": "IN_PROGRESS",
@@ -28,7 +31,6 @@ STATUSES = {
 }
 PRIORITIES = {"low": "LOW", "medium": "MEDIUM", "high": "HIGH"}
 STATUS_CHOICES = "pending, in-progress, done"
-_INVALID_CHOICE = re.compile(r"argument COMMAND: invalid choice: '(.*?)' \(choose from (.*)\)")
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter):
@@ -55,20 +57,30 @@ class Parser(argparse.ArgumentParser):
         raise BadUsage(f"{_friendlier(message)} (see `{self.prog} --help`)")
 
 
-def commands(parser: argparse.ArgumentParser) -> Any:
-    """The sub-command list of `parser` (`taskflow tasks list`, `… add`)."""
-    return parser.add_subparsers(
-        dest="action", metavar="COMMAND", title="commands", parser_class=Parser, required=True
+def commands(
+    parser: argparse.ArgumentParser,
+    words: list[str],
+    table: dict[str, Command],
+    *,
+    required: bool = True,
+) -> None:
+    """Give `parser` the sub-commands of `table` (`taskflow tasks list`, `… add`): each is
+    (handler, one-line summary, the function that adds its arguments).
+
+    When `words` (the command line's words after `parser`'s own) starts with one of them,
+    only that one is built: argparse looks up a translation of its messages for every
+    parser it makes, and a dozen parsers cost more than the rest of a command's start.
+    """
+    group = parser.add_subparsers(
+        dest="action", metavar="COMMAND", title="commands", parser_class=Parser, required=required
     )
-
-
-def command(
-    group: Any, name: str, handler: Callable[[argparse.Namespace], int | None], help: str, **kw: Any
-) -> argparse.ArgumentParser:
-    """Add `name` to `group`, run by `handler(args)`; `help` is its one-line summary."""
-    parser: argparse.ArgumentParser = group.add_parser(name, help=help, description=help, **kw)
-    parser.set_defaults(handler=handler)
-    return parser
+    chosen = words[0] if words and words[0] in table else None
+    for name, (handler, summary, configure) in table.items():
+        if chosen in (None, name):
+            sub = group.add_parser(name, help=summary, description=summary[0].upper() + summary[1:])
+            sub.set_defaults(handler=handler)
+            if configure is not None:
+                configure(sub)
 
 
 # --- option types ---------------------------------------------------------------------------
@@ -165,7 +177,7 @@ def output_for(args: argparse.Namespace) -> Output:
 
 def _friendlier(message: str) -> str:
     """argparse's wording, made plainer where it is awkward."""
-    choice = _INVALID_CHOICE.match(message)
+    choice = re.match(r"argument COMMAND: invalid choice: '(.*?)' \(choose from (.*)\)", message)
     if choice is None:
         return message[0].upper() + message[1:] if message else message
     import difflib

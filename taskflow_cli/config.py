@@ -3,18 +3,20 @@
 The server comes from `--server`, then `TASKFLOW_SERVER`, then `server = "…"` in
 `config.toml`, then http://127.0.0.1:8000. Every setting the file holds is checked when it
 is read: a value the CLI does not know is refused, never silently ignored.
+
+Every setting is a string, so the file is read as the part of TOML that writes strings
+(`key = "text"`, `key = 'text'`, comments): `tomllib` (and `typing`, which it loads) would
+cost every command more start-up time than reading the file does. Anything else in the
+file is refused with its line number.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 
 from taskflow_cli.paths import config_dir
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pathlib import Path
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 CONFIG_FILE = "config.toml"
@@ -26,12 +28,18 @@ SETTINGS: dict[str, tuple[str, ...] | None] = {
     "date_order": ("DMY", "MDY"),
 }
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_SETTING = re.compile(
+    r"""([A-Za-z0-9_-]+)[ \t]*=[ \t]*"""
+    r"""("(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\.)*"|'[^'\x00-\x08\x0a-\x1f\x7f]*')"""
+    r"[ \t]*(?:#.*)?"
+)
+_ESCAPED = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 
 _cached: dict[str, str] | None = None
 
 
-def config_path() -> Path:
-    return config_dir() / CONFIG_FILE
+def config_path() -> str:
+    return os.path.join(config_dir(), CONFIG_FILE)
 
 
 def read_config() -> dict[str, str]:
@@ -51,12 +59,13 @@ def write_config(**changes: str) -> None:
     global _cached  # noqa: PLW0603
     values = read_config() | changes
     path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A JSON string literal is a valid TOML basic string for any text.
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    # A JSON string literal (ASCII, so no raw control characters) is a TOML basic string.
     text = "".join(f"{key} = {json.dumps(value)}\n" for key, value in sorted(values.items()))
-    draft = path.with_name(f".{path.name}.{os.getpid()}")
-    draft.write_text(text, encoding="utf-8")
-    draft.replace(path)
+    draft = f"{path}.{os.getpid()}"
+    with open(draft, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(draft, path)
     _cached = values
 
 
@@ -67,34 +76,20 @@ def normalize_server(url: str) -> str:
     default port and trailing slashes dropped, `http://` added when no scheme is given.
     `localhost` and `127.0.0.1` stay different servers: a name may resolve elsewhere.
     """
-    from urllib.parse import urlsplit
+    from taskflow_cli.urls import Url
 
     text = url.strip()
-    if "://" not in text:
-        text = f"http://{text}"
     try:
-        parts = urlsplit(text)
-        port = parts.port
+        parts = Url(text if "://" in text else f"http://{text}")
     except ValueError:
-        parts, port = None, None
-    scheme = parts.scheme.lower() if parts else ""
-    if (
-        parts is None
-        or scheme not in _DEFAULT_PORTS
-        or not parts.hostname
-        or parts.username is not None
-        or parts.query
-        or parts.fragment
-    ):
+        parts = None
+    if parts is None or parts.scheme not in _DEFAULT_PORTS or parts.user is not None or parts.rest:
         from taskflow_cli.errors import BadUsage
 
         raise BadUsage(f"invalid server URL {url!r}: expected e.g. http://127.0.0.1:8000")
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    if port is not None and port != _DEFAULT_PORTS[scheme]:
-        host = f"{host}:{port}"
-    return f"{scheme}://{host}{parts.path.rstrip('/')}"
+    if parts.port == _DEFAULT_PORTS[parts.scheme]:
+        parts.port = None
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def resolve_server(flag: str | None = None) -> tuple[str, str | None]:
@@ -108,22 +103,58 @@ def resolve_server(flag: str | None = None) -> tuple[str, str | None]:
     return configured, None
 
 
-def _load(path: Path) -> dict[str, object]:
+def _load(path: str) -> dict[str, object]:
     try:
-        with path.open("rb") as handle:
-            import tomllib
-
-            try:
-                return tomllib.load(handle)
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-                problem: Exception = error
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except FileNotFoundError:
         return {}
-    except OSError as error:
-        problem = error
-    from taskflow_cli.errors import BadUsage
+    except (OSError, UnicodeDecodeError) as error:
+        from taskflow_cli.errors import BadUsage
 
-    raise BadUsage(f"cannot read {path}: {problem}")
+        raise BadUsage(f"cannot read {path}: {error}") from None
+    return parse_settings(text, path)
+
+
+def parse_settings(text: str, path: str) -> dict[str, object]:
+    """The `key = "text"` settings of a config file's text (TOML's strings); BadUsage
+    naming the line for anything else."""
+    settings: dict[str, object] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _SETTING.fullmatch(line)
+        if match is None or match[1] in settings:
+            from taskflow_cli.errors import BadUsage
+
+            problem = f"{match[1]} is set twice" if match else f'{line!r} is not setting = "text"'
+            raise BadUsage(f"{path} line {number}: {problem}")
+        settings[match[1]] = _string(match[2], f"{path} line {number}")
+    return settings
+
+
+def _string(literal: str, where: str) -> str:
+    """The text of a TOML string: a basic one ("…", with escapes) or a literal one ('…')."""
+    if literal.startswith("'") or "\\" not in literal:
+        return literal[1:-1]
+
+    def unescape(escape: re.Match[str]) -> str:
+        code = escape[1]
+        if code[0] in "uU":
+            return chr(int(code[1:], 16))
+        if code in _ESCAPED:
+            return _ESCAPED[code]
+        from taskflow_cli.errors import BadUsage
+
+        raise BadUsage(f"{where}: \\{code} is not an escape TOML knows")
+
+    try:
+        return re.sub(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", unescape, literal[1:-1])
+    except (ValueError, OverflowError):
+        from taskflow_cli.errors import BadUsage
+
+        raise BadUsage(f"{where}: an escape names no character") from None
 
 
 def _checked(data: dict[str, object]) -> dict[str, str]:

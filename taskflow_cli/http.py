@@ -14,7 +14,8 @@ import json
 import os
 import select
 import socket
-from urllib.parse import quote, unquote, urlsplit
+
+from taskflow_cli.urls import Url, quote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -68,16 +69,16 @@ class HttpClient:
     """Requests to one base URL (`https://host:port/prefix`), over kept-alive connections."""
 
     def __init__(self, base_url: str, *, timeout: float = 15.0, connect_timeout: float = 5.0):
-        parts = urlsplit(base_url)
-        scheme = parts.scheme.lower()
-        if scheme not in DEFAULT_PORTS or not parts.hostname:
+        parts = Url(base_url)
+        scheme = parts.scheme
+        if scheme not in DEFAULT_PORTS:
             raise ValueError(f"not an http(s) URL: {base_url!r}")
-        self.origin: Origin = (scheme, parts.hostname, parts.port or DEFAULT_PORTS[scheme])
+        self.origin: Origin = (scheme, parts.host, parts.port or DEFAULT_PORTS[scheme])
         self._prefix = parts.path.rstrip("/")
-        self._host_header = parts.netloc.rpartition("@")[2]
+        self._host_header = parts.netloc
         self._timeout = timeout
         self._connect_timeout = min(connect_timeout, timeout)
-        self._proxy = _proxy_for(scheme, parts.hostname)
+        self._proxy = _proxy_for(scheme, parts.host)
         self._idle: list[_Connection] = []
         self._lock = _thread.allocate_lock()
         self._ssl_context: ssl.SSLContext | None = None
@@ -304,16 +305,16 @@ def _proxy_for(scheme: str, host: str) -> _Proxy | None:
     url = _env(f"{scheme}_proxy") or _env("all_proxy")
     if not url or _bypassed(host, _env("no_proxy") or ""):
         return None
-    parts = urlsplit(url if "://" in url else f"http://{url}")
-    if parts.scheme.lower() != "http" or not parts.hostname:
+    parts = Url(url if "://" in url else f"http://{url}")
+    if parts.scheme != "http":
         raise ValueError(f"unsupported proxy {url!r}: only http:// proxies are")
     authorization = None
-    if parts.username is not None:
+    if parts.user is not None:
         import base64
 
-        secret = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
+        secret = f"{parts.user}:{parts.password or ''}".encode()
         authorization = "Basic " + base64.b64encode(secret).decode()
-    return _Proxy(parts.hostname, parts.port or 80, authorization)
+    return _Proxy(parts.host, parts.port or 80, authorization)
 
 
 def _env(name: str) -> str | None:
@@ -382,7 +383,7 @@ def _query_string(query: Mapping[str, Any] | None) -> str:
     if not query:
         return ""
     pairs = [
-        f"{quote(key, safe='')}={quote(str(item), safe='')}"
+        f"{quote(key)}={quote(str(item))}"
         for key, value in query.items()
         for item in (_listed(value))
         if item is not None

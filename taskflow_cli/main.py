@@ -26,6 +26,8 @@ TaskFlow: tasks from your terminal.
 Run `taskflow COMMAND --help` for a command's options."""
 
 # Command -> ("module:function" that adds its arguments, its one-line summary), help order.
+# The function is `register(parser, words)`: `words` are the command line's words after the
+# command's name, so a group can build only the sub-command they name.
 COMMANDS: dict[str, tuple[str, str]] = {
     "login": ("session:register_login", "log in; the server becomes the default"),
     "logout": ("session:register_logout", "log out here and on the server"),
@@ -63,7 +65,7 @@ def run() -> None:
 def main(argv: list[str]) -> int:
     """Parse `argv` and run the command it names; returns the exit code."""
     completing = "_ARGCOMPLETE" in os.environ
-    parser = build_parser(None if completing else _chosen(argv))
+    parser = build_parser(None if completing else _words(argv))
     if completing:
         import argcomplete
 
@@ -75,8 +77,10 @@ def main(argv: list[str]) -> int:
     return int(args.handler(args) or 0)
 
 
-def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
-    """The parser of `taskflow`, with the arguments of `chosen` (all commands when None)."""
+def build_parser(words: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of `taskflow` for a command line whose words (options left out) are
+    `words`: only the command they name is built, with its arguments; every command, with
+    every argument, when `words` is None (shell completion needs them all)."""
     import importlib
 
     from taskflow_cli.arguments import Parser
@@ -89,22 +93,26 @@ def build_parser(chosen: str | None = None) -> argparse.ArgumentParser:
         "else http://127.0.0.1:8000)",
     )
     group = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    chosen = words[0] if words and words[0] in COMMANDS else None
     for name, (target, summary) in COMMANDS.items():
+        if chosen not in (None, name):
+            continue
         command = group.add_parser(name, help=summary, description=summary[0].upper() + summary[1:])
-        if chosen is None or chosen == name:
+        if words is None or chosen == name:
             module, _, function = target.partition(":")
-            getattr(importlib.import_module(f"taskflow_cli.commands.{module}"), function)(command)
+            register = getattr(importlib.import_module(f"taskflow_cli.commands.{module}"), function)
+            register(command, [] if words is None else words[1:])
     return parser
 
 
-def _chosen(argv: list[str]) -> str | None:
-    """The command word of `argv` (the first one that is not an option or its value)."""
-    skip = False
+def _words(argv: list[str]) -> list[str]:
+    """The words of `argv` that are not options (nor the value of `--server`)."""
+    words, skip = [], False
     for word in argv:
         if skip:
             skip = False
         elif word == "--server":
             skip = True
         elif not word.startswith("-"):
-            return word
-    return None
+            words.append(word)
+    return words

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
-import tempfile
-from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -78,9 +74,14 @@ def _same(field: str, left: Any, right: Any) -> bool:
 
 
 def edit_in_editor(task: Json) -> Json:
+    """Open the task in $VISUAL/$EDITOR and return the fields the person changed."""
+    import shlex
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
     from taskflow_cli.errors import BadUsage
 
-    """Open the task in $VISUAL/$EDITOR and return the fields the person changed."""
     text = render(task)
     with tempfile.TemporaryDirectory(prefix="taskflow-") as folder:
         path = Path(folder) / f"task-{task['number']}.txt"

@@ -16,15 +16,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from contextlib import contextmanager
-from urllib.parse import quote
 
 from taskflow_cli.paths import config_dir, private_dir, runtime_dir
+from taskflow_cli.urls import quote
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from pathlib import Path
     from typing import Any, Protocol
 
     class RefreshTokens(Protocol):
@@ -104,7 +101,8 @@ class Login:
 def read_session(server: str) -> Session | None:
     """The access token kept for `server`; None if there is none (or it is unreadable)."""
     try:
-        data = json.loads(_access_path(server).read_bytes())
+        with open(_access_path(server), "rb") as handle:
+            data = json.loads(handle.read())
         return Session(
             server,
             email=data["email"],
@@ -127,18 +125,18 @@ def write_session(session: Session) -> None:
 
 
 def drop_session(server: str) -> None:
-    _access_path(server).unlink(missing_ok=True)
+    _remove(_access_path(server))
 
 
-def _access_path(server: str) -> Path:
-    return runtime_dir() / f"access-{quote(server, safe='')}.json"
+def _access_path(server: str) -> str:
+    return os.path.join(runtime_dir(), f"access-{quote(server)}.json")
 
 
 # --- the login record, in the config dir ----------------------------------------------------
 
 
 def read_login(server: str) -> Login | None:
-    entry: Any = _read_documents(config_dir() / SESSIONS_FILE).get(server)
+    entry: Any = _read_documents(_sessions_path()).get(server)
     try:
         return Login(
             email=entry["email"],
@@ -151,7 +149,7 @@ def read_login(server: str) -> Login | None:
 
 
 def write_login(server: str, login: Login) -> None:
-    path = config_dir() / SESSIONS_FILE
+    path = _sessions_path()
     documents = _read_documents(path)
     documents[server] = {
         "email": login.email,
@@ -163,10 +161,14 @@ def write_login(server: str, login: Login) -> None:
 
 
 def drop_login(server: str) -> None:
-    path = config_dir() / SESSIONS_FILE
+    path = _sessions_path()
     documents = _read_documents(path)
     if documents.pop(server, None) is not None:
         _write_private(path, documents)
+
+
+def _sessions_path() -> str:
+    return os.path.join(config_dir(), SESSIONS_FILE)
 
 
 # --- the refresh token ----------------------------------------------------------------------
@@ -246,8 +248,8 @@ class FileStore:
 
     storage = FILE
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or config_dir() / CREDENTIALS_FILE
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = os.fspath(path) if path else os.path.join(config_dir(), CREDENTIALS_FILE)
 
     @property
     def description(self) -> str:
@@ -270,7 +272,7 @@ class FileStore:
         if documents:
             _write_private(self.path, documents)
         else:
-            self.path.unlink(missing_ok=True)
+            _remove(self.path)
 
     def _read(self) -> dict[str, Any]:
         try:
@@ -321,36 +323,37 @@ def os_keyring() -> KeyringStore:
     return KeyringStore(backend)
 
 
-@contextmanager
-def session_lock() -> Iterator[None]:
+class session_lock:  # noqa: N801 - used like the function it replaces: `with session_lock():`
     """Serialize token changes across processes (CLI, TUI, several shells).
 
     A refresh token works once and presenting it again revokes the whole login, so two
     processes must never refresh with the same token: whoever gets the lock second reads
     the access token the first one stored.
     """
-    from filelock import FileLock, Timeout
 
-    path = private_dir(config_dir()) / LOCK_FILE
-    lock = FileLock(str(path), timeout=LOCK_TIMEOUT)
-    try:
-        lock.acquire()
-    except Timeout as error:
-        from taskflow_cli.errors import TokenStoreError
+    def __enter__(self) -> None:
+        from filelock import FileLock, Timeout
 
-        raise TokenStoreError(
-            f"another taskflow process has held {path} for {LOCK_TIMEOUT:.0f} s"
-        ) from error
-    try:
-        yield
-    finally:
-        lock.release()
+        path = os.path.join(private_dir(config_dir()), LOCK_FILE)
+        self._lock = FileLock(path, timeout=LOCK_TIMEOUT)
+        try:
+            self._lock.acquire()
+        except Timeout as error:
+            from taskflow_cli.errors import TokenStoreError
+
+            raise TokenStoreError(
+                f"another taskflow process has held {path} for {LOCK_TIMEOUT:.0f} s"
+            ) from error
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
 
 
-def _read_documents(path: Path, *, strict: bool = False) -> dict[str, Any]:
+def _read_documents(path: str, *, strict: bool = False) -> dict[str, Any]:
     """A JSON object file; empty when missing (or, unless `strict`, unreadable)."""
     try:
-        documents = json.loads(path.read_bytes())
+        with open(path, "rb") as handle:
+            documents = json.loads(handle.read())
     except FileNotFoundError:
         return {}
     except (OSError, ValueError):
@@ -360,14 +363,22 @@ def _read_documents(path: Path, *, strict: bool = False) -> dict[str, Any]:
     return documents if isinstance(documents, dict) else {}
 
 
-def _write_private(path: Path, document: dict[str, Any]) -> None:
+def _write_private(path: str, document: dict[str, Any]) -> None:
     """Replace `path` with `document`: created 0600 before the first byte, swapped in whole."""
-    private_dir(path.parent)
-    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    folder, name = os.path.split(path)
+    private_dir(folder)
+    draft = os.path.join(folder, f".{name}.{os.getpid()}")
     descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         json.dump(document, handle, indent=2)
     os.replace(draft, path)
+
+
+def _remove(path: str) -> None:
+    try:  # noqa: SIM105 - contextlib.suppress would load contextlib on every command
+        os.remove(path)
+    except FileNotFoundError:
+        pass
 
 
 def _chosen_explicitly() -> bool:

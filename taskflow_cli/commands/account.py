@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from taskflow_cli.arguments import add_output_options, client_for, command, output_for
+from taskflow_cli.arguments import add_output_options, client_for, commands, output_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 CURRENT_STDIN_HELP = "read your current password from stdin (its first line)"
 
 
-def register(parser: argparse.ArgumentParser) -> None:
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
     parser.description = (
         "Your account. With no command, show it.\n\n"
         "  taskflow account edit --name 'Ada Lovelace'\n"
@@ -24,22 +24,30 @@ def register(parser: argparse.ArgumentParser) -> None:
         '  printf \'%s\\n%s\\n\' "$OLD" "$NEW" | \\\n'
         "      taskflow account password --current-password-stdin --password-stdin"
     )
-    group = parser.add_subparsers(dest="action", metavar="COMMAND", title="commands")
     add_output_options(parser)
     parser.set_defaults(handler=show)
-    add_output_options(command(group, "show", show, "show your account"))
-    edit_parser = command(group, "edit", edit, "change your name or email")
-    edit_parser.add_argument("--name", help="your display name")
-    edit_parser.add_argument("--email", help="a new email (asks for your password)")
-    edit_parser.add_argument(
-        "--current-password-stdin", action="store_true", help=CURRENT_STDIN_HELP
+    commands(
+        parser,
+        words,
+        {
+            "show": (show, "show your account", add_output_options),
+            "edit": (edit, "change your name or email", _edit_arguments),
+            "password": (password, "change your password", _password_arguments),
+        },
+        required=False,
     )
-    add_output_options(edit_parser)
-    password_parser = command(group, "password", password, "change your password")
-    password_parser.add_argument(
-        "--current-password-stdin", action="store_true", help=CURRENT_STDIN_HELP
-    )
-    password_parser.add_argument(
+
+
+def _edit_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--name", help="your display name")
+    parser.add_argument("--email", help="a new email (asks for your password)")
+    parser.add_argument("--current-password-stdin", action="store_true", help=CURRENT_STDIN_HELP)
+    add_output_options(parser)
+
+
+def _password_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--current-password-stdin", action="store_true", help=CURRENT_STDIN_HELP)
+    parser.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the new password from stdin (after the current one, if that is too)",

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import sys
 
-from taskflow_cli.arguments import add_output_options, client_for, command, commands, output_for
+from taskflow_cli.arguments import add_output_options, client_for, commands, output_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
 
-def register(parser: argparse.ArgumentParser) -> None:
-    group = commands(parser)
-    add_output_options(
-        command(group, "status", status, "server, user, token storage and session expiry")
-    )
-    command(
-        group,
-        "token",
-        token,
-        "print a valid access token, for scripts",
-        epilog='  curl -H "Authorization: Bearer $(taskflow auth token)" …',
-    )
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    commands(
+        parser,
+        words,
+        {
+            "status": (status, "server, user, token storage and session expiry",
+                       add_output_options),
+            "token": (token, "print a valid access token, for scripts", _token_arguments),
+        },
+    )  # fmt: skip
+
+
+def _token_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = '  curl -H "Authorization: Bearer $(taskflow auth token)" …'
 
 
 def status(args: argparse.Namespace) -> None:

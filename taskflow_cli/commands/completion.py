@@ -22,7 +22,7 @@ task numbers. Load it in the current shell, or add it to the shell's start-up:
   fish:  taskflow completion fish > ~/.config/fish/completions/taskflow.fish"""
 
 
-def register(parser: argparse.ArgumentParser) -> None:
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
     parser.description = HELP
     parser.add_argument("shell", choices=SHELLS, type=str.lower)
     parser.set_defaults(handler=completion)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from taskflow_cli.arguments import command, commands
+from taskflow_cli.arguments import commands
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -17,18 +17,33 @@ if TYPE_CHECKING:
     T = TypeVar("T")
 
 
-def register(parser: argparse.ArgumentParser) -> None:
-    group = commands(parser)
-    upgrade_parser = command(group, "upgrade", upgrade, "apply the schema migrations")
-    upgrade_parser.add_argument("--revision", default="head", help="target revision")
-    seed_parser = command(
-        group, "seed", seed, "create admin@example.com and user@example.com (idempotent)"
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    commands(
+        parser,
+        words,
+        {
+            "upgrade": (upgrade, "apply the schema migrations", _upgrade_arguments),
+            "seed": (seed, "create admin@example.com and user@example.com (idempotent)",
+                     _seed_arguments),
+            "create-admin": (create_admin, "create an admin account", _admin_arguments),
+        },
+    )  # fmt: skip
+
+
+def _upgrade_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--revision", default="head", help="target revision")
+
+
+def _seed_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--demo", action="store_true", help="allow it outside development")
+
+
+def _admin_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--email", help="asked for if left out")
+    parser.add_argument("--name", help="display name (asked for if left out)")
+    parser.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
     )
-    seed_parser.add_argument("--demo", action="store_true", help="allow it outside development")
-    admin = command(group, "create-admin", create_admin, "create an admin account")
-    admin.add_argument("--email", help="asked for if left out")
-    admin.add_argument("--name", help="display name (asked for if left out)")
-    admin.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
 
 
 def load_settings() -> Settings:

@@ -6,7 +6,6 @@ from taskflow_cli.arguments import (
     add_output_options,
     add_page_options,
     client_for,
-    command,
     commands,
     output_for,
 )
@@ -25,13 +24,25 @@ MIN_PREFIX = 4
 FULL_ID = 36
 
 
-def register(parser: argparse.ArgumentParser) -> None:
-    group = commands(parser)
-    listing = command(group, "list", list_notifications, "list your notifications, newest first")
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    commands(
+        parser,
+        words,
+        {
+            "list": (list_notifications, "list your notifications, newest first",
+                     _list_arguments),
+            "read": (read_notifications, "mark notifications read", _read_arguments),
+        },
+    )  # fmt: skip
+
+
+def _list_arguments(listing: argparse.ArgumentParser) -> None:
     listing.add_argument("--unread", action="store_true", help="only unread ones")
     add_page_options(listing)
     add_output_options(listing, lists=True)
-    read = command(group, "read", read_notifications, "mark notifications read")
+
+
+def _read_arguments(read: argparse.ArgumentParser) -> None:
     read.add_argument(
         "ids", nargs="*", metavar="ID", help="ids, or their first characters as listed"
     )

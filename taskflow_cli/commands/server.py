@@ -7,7 +7,7 @@ if TYPE_CHECKING:
     import argparse
 
 
-def register(parser: argparse.ArgumentParser) -> None:
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
     from taskflow_cli.arguments import positive
 
     parser.description = "Run the REST server (API docs at /docs)."

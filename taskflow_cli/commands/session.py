@@ -20,7 +20,7 @@ NO_KEYRING_HELP = (
 )
 
 
-def register_login(parser: argparse.ArgumentParser) -> None:
+def register_login(parser: argparse.ArgumentParser, words: list[str]) -> None:
     parser.description = (
         "Log in. The refresh token is kept in the OS keyring (or, with --insecure-storage,\n"
         "in a file only you can read); the server becomes the default for later commands."
@@ -38,11 +38,11 @@ def register_login(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=login)
 
 
-def register_logout(parser: argparse.ArgumentParser) -> None:
+def register_logout(parser: argparse.ArgumentParser, words: list[str]) -> None:
     parser.set_defaults(handler=logout)
 
 
-def register_whoami(parser: argparse.ArgumentParser) -> None:
+def register_whoami(parser: argparse.ArgumentParser, words: list[str]) -> None:
     add_output_options(parser)
     parser.set_defaults(handler=whoami)
 

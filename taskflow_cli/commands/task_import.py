@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from taskflow_cli.arguments import add_output_options, client_for, command, output_for
+from taskflow_cli.arguments import add_output_options, client_for, output_for
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,8 +47,8 @@ class Row:
         self.fields = fields
 
 
-def register(group: Any) -> None:
-    parser = command(group, "import", import_tasks, "create many tasks from a file")
+def configure(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `taskflow tasks import`."""
     parser.description = HELP
     parser.add_argument("file", help="a .json, .jsonl or .csv file, or - for stdin")
     parser.add_argument(

@@ -7,7 +7,6 @@ from taskflow_cli.arguments import (
     add_output_options,
     add_page_options,
     client_for,
-    command,
     commands,
     output_for,
 )
@@ -43,54 +42,27 @@ the list; --include-done adds the done tasks.
 DUE_HELP = "e.g. 2026-12-01, 2026-12-01 17:00, tomorrow 17:00, friday, in 3 days, eod"
 
 
-def register(parser: argparse.ArgumentParser) -> None:
-    group = commands(parser)
-    _register_list(group)
-    add = command(group, "add", add_task, "add a task")
-    add.add_argument("title", help="what to do")
-    _task_fields(add)
-    add_output_options(add)
-    show = command(group, "show", show_task, "show one task")
-    show.add_argument(
-        "number", type=arguments.number, help="the task's number"
-    ).completer = complete_numbers  # type: ignore[attr-defined]
-    add_output_options(show)
-    edit = command(
-        group,
-        "edit",
-        edit_task,
-        "change a task; with no options, edit it in $EDITOR",
-        epilog="If the task changed since it was read, you are shown how and asked first.",
-    )
-    edit.add_argument(
-        "number", type=arguments.number, help="the task's number"
-    ).completer = complete_numbers  # type: ignore[attr-defined]
-    edit.add_argument("-t", "--title", help="a new title")
-    _task_fields(edit)
-    edit.add_argument("--no-due", action="store_true", help="remove the due date")
-    add_output_options(edit)
-    for name, handler, summary in (
-        ("start", start_tasks, "mark tasks in progress"),
-        ("done", complete_tasks, "mark tasks done"),
-        ("rm", remove_tasks, "delete tasks (asks first, unless --yes)"),
-    ):
-        batch = command(group, name, handler, summary)
-        batch.add_argument(
-            "numbers", nargs="+", type=arguments.number, metavar="NUMBER", help="e.g. 12 13"
-        ).completer = complete_numbers  # type: ignore[attr-defined]
-        if name == "rm":
-            batch.add_argument("-y", "--yes", action="store_true", help="do not ask")
-        add_output_options(batch)
-    add_output_options(
-        command(group, "stats", task_stats, "count tasks by status and priority, and overdue")
-    )
-    from taskflow_cli.commands import task_import
-
-    task_import.register(group)
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    commands(
+        parser,
+        words,
+        {
+            "list": (list_tasks, "list your open tasks, most urgent first", _list_arguments),
+            "add": (add_task, "add a task", _add_arguments),
+            "show": (show_task, "show one task", _show_arguments),
+            "edit": (edit_task, "change a task; with no options, edit it in $EDITOR",
+                     _edit_arguments),
+            "start": (start_tasks, "mark tasks in progress", _batch_arguments),
+            "done": (complete_tasks, "mark tasks done", _batch_arguments),
+            "rm": (remove_tasks, "delete tasks (asks first, unless --yes)", _remove_arguments),
+            "stats": (task_stats, "count tasks by status and priority, and overdue",
+                      add_output_options),
+            "import": (import_tasks, "create many tasks from a file", _import_arguments),
+        },
+    )  # fmt: skip
 
 
-def _register_list(group: Any) -> None:
-    listing = command(group, "list", list_tasks, "list your open tasks, most urgent first")
+def _list_arguments(listing: argparse.ArgumentParser) -> None:
     listing.description = LIST_HELP
     listing.add_argument(
         "-s", "--status", action="append", type=arguments.status,
@@ -117,6 +89,45 @@ def _register_list(group: Any) -> None:
     )  # fmt: skip
     add_page_options(listing)
     add_output_options(listing, lists=True)
+
+
+def _add_arguments(add: argparse.ArgumentParser) -> None:
+    add.add_argument("title", help="what to do")
+    _task_fields(add)
+    add_output_options(add)
+
+
+def _show_arguments(show: argparse.ArgumentParser) -> None:
+    show.add_argument(
+        "number", type=arguments.number, help="the task's number"
+    ).completer = complete_numbers  # type: ignore[attr-defined]
+    add_output_options(show)
+
+
+def _edit_arguments(edit: argparse.ArgumentParser) -> None:
+    edit.epilog = "If the task changed since it was read, you are shown how and asked first."
+    _show_arguments(edit)
+    edit.add_argument("-t", "--title", help="a new title")
+    _task_fields(edit)
+    edit.add_argument("--no-due", action="store_true", help="remove the due date")
+
+
+def _batch_arguments(batch: argparse.ArgumentParser) -> None:
+    batch.add_argument(
+        "numbers", nargs="+", type=arguments.number, metavar="NUMBER", help="e.g. 12 13"
+    ).completer = complete_numbers  # type: ignore[attr-defined]
+    add_output_options(batch)
+
+
+def _remove_arguments(remove: argparse.ArgumentParser) -> None:
+    _batch_arguments(remove)
+    remove.add_argument("-y", "--yes", action="store_true", help="do not ask")
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    from taskflow_cli.commands import task_import
+
+    task_import.configure(parser)
 
 
 def _task_fields(parser: argparse.ArgumentParser) -> None:
@@ -243,6 +254,13 @@ def complete_tasks(args: argparse.Namespace) -> None:
 def remove_tasks(args: argparse.Namespace) -> None:
     """Delete tasks (asks first, unless --yes)."""
     _run_batch(args, "delete", "Deleted", confirm=not args.yes)
+
+
+def import_tasks(args: argparse.Namespace) -> int:
+    """Create the tasks of a file, up to 1,000 per request."""
+    from taskflow_cli.commands.task_import import import_tasks as run
+
+    return run(args)
 
 
 def task_stats(args: argparse.Namespace) -> None:

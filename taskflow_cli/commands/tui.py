@@ -7,7 +7,7 @@ if TYPE_CHECKING:
     import argparse
 
 
-def register(parser: argparse.ArgumentParser) -> None:
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
     parser.description = (
         "Open the dashboard: your tasks, live, with single-key actions (? lists the keys).\n"
         "TASKFLOW_TUI_REFRESH=30 refreshes every 30 s (default 10; 0 turns it off)."

@@ -6,7 +6,6 @@ from taskflow_cli.arguments import (
     add_output_options,
     add_page_options,
     client_for,
-    command,
     commands,
     output_for,
 )
@@ -23,26 +22,43 @@ if TYPE_CHECKING:
 ROLES = ("user", "admin")
 
 
-def register(parser: argparse.ArgumentParser) -> None:
-    group = commands(parser)
-    listing = command(group, "list", list_users, "list accounts, newest first")
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    commands(
+        parser,
+        words,
+        {
+            "list": (list_users, "list accounts, newest first", _list_arguments),
+            "add": (add_user, "create an account", _add_arguments),
+            "show": (show_user, "show an account", _show_arguments),
+            "edit": (edit_user, "change an account's name, email, role, password or access",
+                     _edit_arguments),
+            "rm": (remove_user, "delete an account and all its tasks", _remove_arguments),
+        },
+    )  # fmt: skip
+
+
+def _list_arguments(listing: argparse.ArgumentParser) -> None:
     listing.add_argument("--role", choices=ROLES, type=str.lower)
     listing.add_argument("--search", help="part of an email or name")
     add_page_options(listing)
     add_output_options(listing, lists=True)
-    add = command(group, "add", add_user, "create an account")
+
+
+def _add_arguments(add: argparse.ArgumentParser) -> None:
     add.add_argument("email", help="the new account's email")
     add.add_argument("--name", help="display name (default: the email's first part)")
     add.add_argument("--role", choices=ROLES, type=str.lower)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add_output_options(add)
-    show = command(group, "show", show_user, "show an account")
+
+
+def _show_arguments(show: argparse.ArgumentParser) -> None:
     show.add_argument("user", help="the account's email or id")
     add_output_options(show)
-    edit = command(
-        group, "edit", edit_user, "change an account's name, email, role, password or access"
-    )
-    edit.add_argument("user", help="the account's email or id")
+
+
+def _edit_arguments(edit: argparse.ArgumentParser) -> None:
+    _show_arguments(edit)
     edit.add_argument("--name", help="display name")
     edit.add_argument("--email", help="new email")
     edit.add_argument("--role", choices=ROLES, type=str.lower)
@@ -54,8 +70,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     edit.add_argument(
         "--password-stdin", action="store_true", help="read a new password from stdin"
     )
-    add_output_options(edit)
-    remove = command(group, "rm", remove_user, "delete an account and all its tasks")
+
+
+def _remove_arguments(remove: argparse.ArgumentParser) -> None:
     remove.add_argument("user", help="the account's email or id")
     remove.add_argument("-y", "--yes", action="store_true", help="do not ask")
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from taskflow_core.worker import QueueStatus
 
 
-def register(parser: argparse.ArgumentParser) -> None:
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
     parser.description = (
         "Run an RQ worker with its scheduler and the overdue-scan cron (needs Redis)."
     )

@@ -84,8 +84,9 @@ def test_a_server_other_than_the_default_is_named_on_stderr(logged_in: Cli) -> N
         ('output = "yaml"', ('output = "yaml" is not allowed', '"table", "json", "csv"')),
         ('date_order = "YMD"', ('date_order = "YMD"', '"DMY", "MDY"')),
         ('outptu = "json"', ("unknown setting 'outptu'", "server, output, date_order")),
-        ("output = 3", ("output = 3 is not allowed",)),
-        ("output = [", ("cannot read",)),
+        ("output = 3", ("line 2: 'output = 3' is not setting = \"text\"",)),
+        ("[section]", ("line 2: '[section]' is not setting",)),
+        ('server = "x"', ("line 2: server is set twice",)),
     ],
 )
 def test_a_setting_the_cli_does_not_know_is_refused_naming_the_file(
@@ -97,6 +98,20 @@ def test_a_setting_the_cli_does_not_know_is_refused_naming_the_file(
     result = logged_in.run("tasks", "list")
 
     assert_one_error_line(result, 2, str(config), *fragments)
+
+
+def test_the_settings_read_as_toml_reads_them() -> None:
+    import tomllib
+
+    from taskflow_cli.config import parse_settings
+
+    text = (
+        '# comment\nserver = "http://h\\u00e9:1"  # trailing\n'
+        "output='json'\n"
+        'date_order = "D\\tMY\\n\\"\\\\"\n'
+    )
+
+    assert parse_settings(text, "config.toml") == tomllib.loads(text)
 
 
 def test_output_in_the_config_is_the_default_format(logged_in: Cli) -> None:

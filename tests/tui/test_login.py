@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -96,13 +97,13 @@ async def test_without_a_keyring_the_way_forward_is_one_explicit_button(
         assert "Log in, tokens in a file" in error
         assert app.screen.focused is app.screen.query_one("#login-file", Button)
         assert app.screen.query_one("#password", Input).value == PASSWORD
-        assert not (config_dir() / "credentials.json").exists()
+        assert not (Path(config_dir()) / "credentials.json").exists()
 
         await pilot.press("enter")  # presses the focused button: nothing to un-tick
         await settle(pilot)
 
         assert isinstance(app.screen, DashboardScreen)
-    credentials = config_dir() / "credentials.json"
+    credentials = Path(config_dir()) / "credentials.json"
     assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
     assert live_server.url in credentials.read_text()
 
@@ -127,7 +128,7 @@ async def test_tab_from_the_password_reaches_log_in_then_the_file_button(
         await settle(pilot)
 
         assert isinstance(app.screen, DashboardScreen)
-    assert not (config_dir() / "credentials.json").exists()  # the keyring holds it
+    assert not (Path(config_dir()) / "credentials.json").exists()  # the keyring holds it
 
 
 async def test_the_screen_says_where_enter_keeps_the_tokens(live_server: LiveServer) -> None:
