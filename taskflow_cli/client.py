@@ -9,7 +9,7 @@ than a command spends talking to the server. The domain errors of failed request
 
 from __future__ import annotations
 
-from taskflow_cli import tokens
+from taskflow_cli import stores, tokens
 from taskflow_cli.http import HttpClient, TransportError
 
 TYPE_CHECKING = False
@@ -92,7 +92,7 @@ class ApiClient:
             had_session = tokens.read_session(self.server) is not None
             refresh_token = None
             if login is not None:
-                store = tokens.store_for(login)
+                store = stores.store_for(login)
                 refresh_token = store.load(self.server)
                 store.clear(self.server)
                 tokens.drop_login(self.server)
@@ -107,7 +107,7 @@ class ApiClient:
         login = tokens.read_login(self.server)
         if login is None:
             raise self._not_logged_in()
-        return tokens.store_for(login)
+        return stores.store_for(login)
 
     def current_session(self) -> Session:
         """The access token requests use, refreshed first if it has expired."""
@@ -197,7 +197,7 @@ class ApiClient:
                 # Another process refreshed while this one waited for the lock.
                 return current
             login = tokens.read_login(self.server)
-            store = tokens.store_for(login) if login is not None else None
+            store = stores.store_for(login) if login is not None else None
             refresh_token = store.load(self.server) if store is not None else None
             if store is None or refresh_token is None:
                 tokens.drop_session(self.server)
@@ -356,7 +356,7 @@ def _previous_refresh_token(server: str) -> tuple[RefreshTokens, str] | None:
     login = tokens.read_login(server)
     if login is None:
         return None
-    store = tokens.store_for(login)
+    store = stores.store_for(login)
     try:
         token = store.load(server)
     except Exception:  # a broken old store must not stop a new login

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import _thread
 import json
-import os
 import select
 import socket
 
+from taskflow_cli.proxies import proxy_for, tunnel
 from taskflow_cli.urls import Url, quote
 
 TYPE_CHECKING = False
@@ -78,7 +78,7 @@ class HttpClient:
         self._host_header = parts.netloc
         self._timeout = timeout
         self._connect_timeout = min(connect_timeout, timeout)
-        self._proxy = _proxy_for(scheme, parts.host)
+        self._proxy = proxy_for(scheme, parts.host)
         self._idle: list[_Connection] = []
         self._lock = _thread.allocate_lock()
         self._ssl_context: ssl.SSLContext | None = None
@@ -191,7 +191,7 @@ class HttpClient:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if scheme == "https":
                 if self._proxy is not None:
-                    _tunnel(sock, host, port, self._proxy)
+                    tunnel(sock, host, port, self._proxy)
                 sock = self._tls().wrap_socket(sock, server_hostname=host)
         except TimeoutError as error:
             sock.close()
@@ -251,7 +251,7 @@ class _Connection:
         if not version.startswith("HTTP/1.") or not code.isdigit():
             raise TransportError("the answer is not HTTP/1.1; is it a TaskFlow server?")
         status = int(code)
-        headers = _read_headers(self._reader)
+        headers = read_headers(self._reader)
         connection = headers.get("connection", "").lower()
         keeps_alive = connection != "close" and (
             version != "HTTP/1.0" or connection == "keep-alive"
@@ -284,82 +284,13 @@ class _Connection:
             except ValueError:
                 raise TransportError("a malformed chunked answer") from None
             if size == 0:
-                _read_headers(self._reader)  # trailers, then the blank line
+                read_headers(self._reader)  # trailers, then the blank line
                 return b"".join(parts)
             parts.append(self._read_exactly(size))
             self._read_exactly(2)  # the CRLF after each chunk
 
 
-class _Proxy:
-    __slots__ = ("authorization", "host", "port")
-
-    def __init__(self, host: str, port: int, authorization: str | None) -> None:
-        self.host = host
-        self.port = port
-        self.authorization = authorization
-
-
-def _proxy_for(scheme: str, host: str) -> _Proxy | None:
-    """The proxy `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` names for this URL, unless
-    `NO_PROXY` exempts the host (as curl reads them)."""
-    url = _env(f"{scheme}_proxy") or _env("all_proxy")
-    if not url or _bypassed(host, _env("no_proxy") or ""):
-        return None
-    parts = Url(url if "://" in url else f"http://{url}")
-    if parts.scheme != "http":
-        raise ValueError(f"unsupported proxy {url!r}: only http:// proxies are")
-    authorization = None
-    if parts.user is not None:
-        import base64
-
-        secret = f"{parts.user}:{parts.password or ''}".encode()
-        authorization = "Basic " + base64.b64encode(secret).decode()
-    return _Proxy(parts.host, parts.port or 80, authorization)
-
-
-def _env(name: str) -> str | None:
-    value = os.environ.get(name)
-    # Under CGI, HTTP_PROXY is a request header the client chose (httpoxy): not ours.
-    if value is None and not (name == "http_proxy" and "REQUEST_METHOD" in os.environ):
-        value = os.environ.get(name.upper())
-    return value
-
-
-def _bypassed(host: str, no_proxy: str) -> bool:
-    """Whether `host` matches NO_PROXY: `*`, a name (and its subdomains) or an address,
-    each with an optional port."""
-    host = host.lower()
-    for entry in no_proxy.lower().split(","):
-        name = entry.strip().lstrip(".")
-        if name == "*":
-            return True
-        if name.startswith("["):
-            name = name[1 : name.find("]")]
-        elif name.count(":") == 1:
-            name = name.partition(":")[0]
-        if name and (host == name or host.endswith("." + name)):
-            return True
-    return False
-
-
-def _tunnel(sock: socket.socket, host: str, port: int, proxy: _Proxy) -> None:
-    """Ask the proxy for a tunnel to host:port (CONNECT), for TLS end to end."""
-    lines = [f"CONNECT {host}:{port} HTTP/1.1", f"Host: {host}:{port}"]
-    if proxy.authorization:
-        lines.append(f"Proxy-Authorization: {proxy.authorization}")
-    sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
-    reader = sock.makefile("rb")
-    try:
-        status = reader.readline(MAX_LINE).decode("latin-1").split(" ", 2)
-        _read_headers(reader)
-    finally:
-        reader.close()
-    if len(status) < 2 or status[1] != "200":
-        answer = " ".join(status[1:]).strip() or "no answer"
-        raise TransportError(f"the proxy {proxy.host}:{proxy.port} refused the tunnel ({answer})")
-
-
-def _read_headers(reader: Any) -> dict[str, str]:
+def read_headers(reader: Any) -> dict[str, str]:
     headers: dict[str, str] = {}
     for _ in range(MAX_HEADERS):
         line = reader.readline(MAX_LINE)

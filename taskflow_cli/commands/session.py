@@ -51,7 +51,7 @@ def login(args: argparse.Namespace) -> None:
     """Log in; the session is kept in the OS keyring under the server's URL."""
     from taskflow_cli.config import read_config, write_config
     from taskflow_cli.output import Output
-    from taskflow_cli.tokens import FileStore
+    from taskflow_cli.stores import FileStore
 
     out = Output()
     store = store_for_login(insecure=args.insecure_storage)
@@ -103,7 +103,7 @@ def whoami(args: argparse.Namespace) -> None:
 
 def store_for_login(*, insecure: bool) -> RefreshTokens:
     """Where a new login keeps its refresh token: the OS keyring, or the file if asked."""
-    from taskflow_cli.tokens import FileStore, os_keyring
+    from taskflow_cli.stores import FileStore, os_keyring
 
     if insecure:
         return FileStore()

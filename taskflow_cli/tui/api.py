@@ -135,7 +135,7 @@ class TaskflowApi:
 
 def _token_store(*, insecure: bool) -> RefreshTokens:
     from taskflow_cli.errors import KeyringUnavailable
-    from taskflow_cli.tokens import FileStore, os_keyring
+    from taskflow_cli.stores import FileStore, os_keyring
 
     if insecure:
         return FileStore()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from taskflow_cli.tokens import FileStore
+from taskflow_cli.stores import FileStore
 from tests.cli.conftest import NO_KEYRING, TASKFLOW, assert_one_error_line
 
 if TYPE_CHECKING:

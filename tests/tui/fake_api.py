@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from taskflow_cli import tokens
+from taskflow_cli import stores, tokens
 from taskflow_cli.client import ApiClient
 from taskflow_cli.http import Response
 
@@ -117,7 +117,7 @@ def store_session() -> None:
     tokens.write_login(
         SERVER, tokens.Login(email=EMAIL, role="user", storage=tokens.FILE, backend=None)
     )
-    tokens.FileStore().save(SERVER, "fake-refresh-token")
+    stores.FileStore().save(SERVER, "fake-refresh-token")
     expires = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
     tokens.write_session(
         tokens.Session(
