@@ -303,3 +303,27 @@ def test_https_through_a_proxy_is_a_tunnel(
 
     assert HttpClient(tls_url).request("GET", "/tunnelled").json()["path"] == "/tunnelled"
     assert Proxy.seen == [f"CONNECT {tls_url.removeprefix('https://')}"]
+
+
+@pytest.mark.parametrize(
+    ("host", "no_proxy", "bypassed"),
+    [
+        ("api.example.com", "example.com", True),
+        ("api.example.com", ".example.com", True),
+        ("example.com", "example.com:8443", True),
+        ("badexample.com", "example.com", False),
+        ("::1", "[::1]:8000", True),
+        ("10.0.0.1", "*", True),
+        ("10.0.0.1", "", False),
+        ("10.0.0.1", " 10.0.0.1 , other", True),
+    ],
+)
+def test_no_proxy_matches_names_their_subdomains_and_addresses(
+    host: str, no_proxy: str, bypassed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from taskflow_cli.proxies import proxy_for
+
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", no_proxy)
+
+    assert (proxy_for("http", host) is None) is bypassed

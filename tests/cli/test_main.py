@@ -17,7 +17,8 @@ SERVER_SIDE = ("sqlalchemy", "fastapi", "uvicorn", "textual", "starlette", "alem
 SLOW = (
     "typer", "click", "rich", "httpx", "httpcore", "dateparser", "http.client", "email",
     "keyring", "keyrings", "filelock", "ssl", "platformdirs", "dataclasses", "inspect",
-    "asyncio", "encodings.idna", "taskflow_core.errors", "argcomplete",
+    "asyncio", "encodings.idna", "taskflow_core.errors", "argcomplete", "typing", "tomllib",
+    "pathlib", "urllib.parse", "contextlib", "subprocess",
 )  # fmt: skip
 # Command groups a task command has no use for.
 OTHER_GROUPS = ("taskflow_cli.commands.users", "taskflow_cli.commands.notifications")
