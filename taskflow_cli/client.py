@@ -36,7 +36,12 @@ class ApiClient:
     def __init__(self, server: str, *, timeout: float = 15.0, http: HttpClient | None = None):
         """`http`: what sends the requests (by default an `HttpClient` of `server`)."""
         self.server = server
-        self._http = http or HttpClient(server, timeout=timeout)
+        try:
+            self._http = http or HttpClient(server, timeout=timeout)
+        except ValueError as error:  # an unusable proxy setting, say
+            from taskflow_cli.errors import BadUsage
+
+            raise BadUsage(str(error)) from None
         self._session: Session | None = None
 
     def __enter__(self) -> ApiClient:

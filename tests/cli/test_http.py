@@ -327,3 +327,14 @@ def test_no_proxy_matches_names_their_subdomains_and_addresses(
     monkeypatch.setenv("NO_PROXY", no_proxy)
 
     assert (proxy_for("http", host) is None) is bypassed
+
+
+def test_a_proxy_the_client_cannot_use_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from taskflow_cli.errors import BadUsage
+
+    monkeypatch.setenv("HTTP_PROXY", "socks5://proxy.example:1080")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+
+    with pytest.raises(BadUsage, match="only http:// proxies"):
+        ApiClient("http://taskflow.example")
