@@ -38,7 +38,7 @@ the list; --include-done adds the done tasks.
 
   taskflow tasks list -s done --sort created
   taskflow tasks list -p high --due-before friday
-  taskflow tasks list --all -o csv > tasks.csv"""
+  taskflow tasks list --include-done --all -o csv > tasks.csv"""
 DUE_HELP = "e.g. 2026-12-01, 2026-12-01 17:00, tomorrow 17:00, friday, in 3 days, eod"
 
 
