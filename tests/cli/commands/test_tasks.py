@@ -248,6 +248,35 @@ def test_edit_changes_only_the_given_fields(logged_in: Cli) -> None:
     assert cleared["dueDate"] is None
 
 
+def test_an_edit_to_the_values_a_task_already_has_changes_nothing(logged_in: Cli) -> None:
+    logged_in.add_task("Same", "--priority", "high")
+
+    result = logged_in.ok("tasks", "edit", "1", "--title", "Same", "--priority", "high")
+
+    assert result.stdout.strip() == "Task #1 already had those values; nothing changed."
+    assert logged_in.ok("tasks", "show", "1", "--json").json()["version"] == 1
+
+
+def test_an_edit_that_raced_a_change_to_another_field_keeps_both(
+    logged_in: Cli, tmp_path: Path
+) -> None:
+    logged_in.add_task("Original", "--priority", "low")
+    editor = tmp_path / "editor.sh"
+    editor.write_text(
+        "#!/bin/sh\n"
+        f"{TASKFLOW} tasks edit 1 --priority high >/dev/null\n"
+        "sed -i 's/^title: .*/title: Mine/' \"$1\"\n"
+    )
+    editor.chmod(0o755)
+
+    result = run_in_terminal(logged_in, "tasks", "edit", "1", EDITOR=str(editor))
+
+    assert result.code == 0, result.stdout
+    assert "changed on the server meanwhile; your changes go on top" in result.stdout
+    task = logged_in.ok("tasks", "show", "1", "--json").json()
+    assert (task["title"], task["priority"]) == ("Mine", "HIGH")
+
+
 def test_edit_in_the_editor_applies_what_was_changed(logged_in: Cli, tmp_path: Path) -> None:
     logged_in.add_task("Draft", "--priority", "low")
     editor = tmp_path / "editor.sh"
