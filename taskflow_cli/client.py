@@ -1,74 +1,48 @@
-"""The one HTTP client of the TaskFlow API, shared by the CLI and the TUI.
+"""The one client of the TaskFlow API, shared by the CLI and the TUI.
 
-It attaches the stored access token, refreshes it once when it has expired (or the server
-answers 401), stores the rotated pair, and retries the request once. Responses are plain
-JSON values (dicts and lists): parsing them into pydantic models would cost more start-up
-time than a command spends talking to the server.
+It attaches the access token, refreshes it once when it has expired (or the server answers
+401), keeps the rotated pair (`tokens`), and sends the request again. Answers are plain JSON
+values (dicts and lists): parsing them into pydantic models would cost more start-up time
+than a command spends talking to the server. The domain errors of failed requests come from
+`problems`, imported only when a request fails.
 """
 
 from __future__ import annotations
 
-import sys
-import time
-import types
-import urllib.request
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from taskflow_cli import stores, tokens
+from taskflow_cli.http import HttpClient, TransportError
 
-from taskflow_cli.errors import NotLoggedIn, ServerUnreachable, SessionExpired
-from taskflow_cli.problems import error_from_response
-from taskflow_cli.tokens import Credentials, session_lock, stored_session
-from taskflow_core.domain.clock import utcnow
-from taskflow_core.domain.errors import NotFound
-
-# httpx imports its own command-line tool (click, pygments, rich.syntax) when it is
-# imported; an empty stand-in makes that import fail quietly, as httpx allows, and saves
-# ~30 ms on every command.
-sys.modules.setdefault("httpx._main", types.ModuleType("httpx._main"))
-import httpx  # noqa: E402
-
-from taskflow_cli.transport import StdlibTransport  # noqa: E402
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
+    from typing import Any
 
-    from taskflow_cli.tokens import TokenStore
+    from taskflow_cli.http import Response
+    from taskflow_cli.tokens import RefreshTokens, Session
 
-Json = dict[str, Any]
-Params = Mapping[str, Any]
+    Json = dict[str, Any]
+    Params = dict[str, Any]
 
-# Retrying these after a dropped connection cannot apply a change twice.
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-_RETRIABLE = (httpx.NetworkError, httpx.ConnectTimeout, httpx.RemoteProtocolError)
 PAGE_SIZE_MAX = 100
+# `GET /tasks?number=…` takes at most this many numbers at once.
+NUMBERS_MAX = 100
+# `POST /tasks/bulk` and `POST /tasks/batch` take at most this many tasks.
+BULK_MAX = 1000
 
 
 class ApiClient:
-    """The TaskFlow REST API as the logged-in user of `server`."""
+    """The TaskFlow REST API as the logged-in user of `server` (a normalized URL)."""
 
-    def __init__(
-        self,
-        server: str,
-        *,
-        timeout: float = 15.0,
-        retries: int = 2,
-        backoff: float = 0.25,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
+    def __init__(self, server: str, *, timeout: float = 15.0, http: HttpClient | None = None):
+        """`http`: what sends the requests (by default an `HttpClient` of `server`)."""
         self.server = server
-        self._retries = retries
-        self._backoff = backoff
-        if transport is None and not _proxy_configured():
-            transport = StdlibTransport()
-        self._http = httpx.Client(
-            base_url=server,
-            # Loading the CA bundle costs ~25 ms; a plain-http server never needs it.
-            verify=server.startswith("https://"),
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            headers={"Accept": "application/json", "User-Agent": "taskflow-cli"},
-            transport=transport,
-        )
-        self._session: tuple[Credentials, TokenStore] | None = None
+        try:
+            self._http = http or HttpClient(server, timeout=timeout)
+        except ValueError as error:  # an unusable proxy setting, say
+            from taskflow_cli.errors import BadUsage
+
+            raise BadUsage(str(error)) from None
+        self._session: Session | None = None
 
     def __enter__(self) -> ApiClient:
         return self
@@ -79,176 +53,196 @@ class ApiClient:
     def close(self) -> None:
         self._http.close()
 
-    # --- session ------------------------------------------------------------------------
+    # --- the session --------------------------------------------------------------------
 
-    def session(self) -> tuple[Credentials, TokenStore]:
-        """The stored login for this server; NotLoggedIn when there is none."""
-        if self._session is None:
-            self._session = stored_session(self.server)
-        if self._session is None:
-            # Another process may be halfway through rewriting the store (a keyring file is
-            # not replaced atomically); look again once it has finished.
-            with session_lock():
-                self._session = stored_session(self.server)
-        if self._session is None:
-            raise NotLoggedIn(f"Not logged in to {self.server}; run `taskflow login`")
-        return self._session
+    def account(self) -> tuple[str, str]:
+        """Who is logged in here (email, role), without a request; NotLoggedIn if no one."""
+        session = self._session or tokens.read_session(self.server)
+        if session is not None:
+            return session.email, session.role
+        login = tokens.read_login(self.server)
+        if login is None:
+            raise self._not_logged_in()
+        return login.email, login.role
 
-    def login(self, email: str, password: str, *, store: TokenStore) -> Credentials:
-        """Log in and keep the new tokens in `store` (replacing any earlier login)."""
+    def login(self, email: str, password: str, *, store: RefreshTokens) -> Session:
+        """Log in and keep the new tokens (replacing any earlier login to this server)."""
         body = self.call(
-            "POST", "/auth/login", json={"email": email, "password": password}, auth=False
+            "POST", "/auth/login", body={"email": email, "password": password}, auth=False
         )
-        credentials = Credentials.from_token_response(self.server, body, utcnow())
-        with session_lock():
-            previous = _quietly(lambda: stored_session(self.server))
-            store.save(credentials)
-            if previous is not None and previous[0].refresh_token != credentials.refresh_token:
-                self._revoke(previous[0])
-                if type(previous[1]) is not type(store):
-                    previous[1].clear(self.server)
-        self._session = (credentials, store)
-        return credentials
+        session = tokens.Session.from_token_response(self.server, body)
+        backend = getattr(store, "backend_path", None)
+        login = tokens.Login(
+            email=session.email, role=session.role, storage=store.storage, backend=backend
+        )
+        with tokens.session_lock():
+            previous = _previous_refresh_token(self.server)
+            store.save(self.server, body["refreshToken"])
+            tokens.write_login(self.server, login)
+            tokens.write_session(session)
+        if previous is not None:
+            old_store, old_token = previous
+            if old_token != body["refreshToken"]:
+                self._revoke(old_token)
+            if old_store.storage != store.storage:
+                old_store.clear(self.server)
+        self._session = session
+        return session
 
     def logout(self) -> bool:
         """Revoke the login on the server and forget it here; False if the server was
-        unreachable (the tokens are forgotten all the same)."""
-        credentials, store = self.session()
-        with session_lock():
-            current = store.load(self.server) or credentials
-            store.clear(self.server)
+        unreachable (the tokens are forgotten all the same). NotLoggedIn if there was none."""
+        with tokens.session_lock():
+            login = tokens.read_login(self.server)
+            had_session = tokens.read_session(self.server) is not None
+            refresh_token = None
+            if login is not None:
+                store = stores.store_for(login)
+                refresh_token = store.load(self.server)
+                store.clear(self.server)
+                tokens.drop_login(self.server)
+            tokens.drop_session(self.server)
         self._session = None
-        return self._revoke(current)
+        if login is None and not had_session:
+            raise self._not_logged_in()
+        return refresh_token is None or self._revoke(refresh_token)
 
-    def access_token(self) -> str:
-        """A valid access token, refreshed first if it has expired."""
-        credentials, _ = self.session()
-        if not credentials.access_token_usable(utcnow()):
-            credentials = self._refresh(credentials)
-        return credentials.access_token
+    def storage(self) -> RefreshTokens:
+        """Where this login's refresh token is kept; NotLoggedIn if there is no login."""
+        login = tokens.read_login(self.server)
+        if login is None:
+            raise self._not_logged_in()
+        return stores.store_for(login)
 
-    # --- transport ----------------------------------------------------------------------
+    def current_session(self) -> Session:
+        """The access token requests use, refreshed first if it has expired."""
+        session = self._session or tokens.read_session(self.server)
+        if session is None or not session.usable():
+            session = self._refresh(session)
+        self._session = session
+        return session
+
+    # --- requests -----------------------------------------------------------------------
 
     def call(
         self,
         method: str,
         path: str,
         *,
-        params: Params | None = None,
-        json: Any = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
         headers: Mapping[str, str] | None = None,
         auth: bool = True,
     ) -> Any:
-        """Send a request and return its JSON body (None for 204)."""
-        response = self.request(method, path, params=params, json=json, headers=headers, auth=auth)
-        if response.status_code == 204 or not response.content:
+        """Send a request and return its JSON answer (None for 204); the domain error of a
+        4xx/5xx otherwise."""
+        response = self.request(method, path, query=query, body=body, headers=headers, auth=auth)
+        if response.status == 204 or not response.body:
             return None
         try:
             return response.json()
-        except ValueError as error:
+        except ValueError:
+            from taskflow_cli.errors import ServerUnreachable
+
             raise ServerUnreachable(
                 f"{self.server} answered {path} with something other than JSON; "
                 "is it a TaskFlow server?"
-            ) from error
+            ) from None
 
     def request(
         self,
         method: str,
         path: str,
         *,
-        params: Params | None = None,
-        json: Any = None,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
         headers: Mapping[str, str] | None = None,
         auth: bool = True,
-    ) -> httpx.Response:
-        """Send a request as the logged-in user; raise the domain error of a 4xx/5xx."""
-        request = {"params": params, "json": json, "headers": dict(headers or {})}
+    ) -> Response:
+        """Send a request as the logged-in user (unless `auth` is False); raise the domain
+        error of a 4xx/5xx answer."""
         if not auth:
-            return self._checked(self._send(method, path, **request))
-        credentials, _ = self.session()
-        if not credentials.access_token_usable(utcnow()):
-            credentials = self._refresh(credentials)
-        response = self._send(method, path, token=credentials.access_token, **request)
-        if response.status_code == 401:
-            credentials = self._refresh(credentials)
-            response = self._send(method, path, token=credentials.access_token, **request)
-        return self._checked(response)
+            return _checked(self._send(method, path, query, body, dict(headers or {})))
+        session = self.current_session()
+        sent = dict(headers or {}) | {"Authorization": f"Bearer {session.access_token}"}
+        response = self._send(method, path, query, body, sent)
+        if response.status == 401:
+            session = self._session = self._refresh(session)
+            sent["Authorization"] = f"Bearer {session.access_token}"
+            response = self._send(method, path, query, body, sent)
+        return _checked(response)
 
     def _send(
-        self, method: str, path: str, *, token: str | None = None, **request: Any
-    ) -> httpx.Response:
-        if token:
-            request["headers"]["Authorization"] = f"Bearer {token}"
-        attempts = 1 + (self._retries if method in IDEMPOTENT_METHODS else 0)
-        for attempt in range(attempts):
-            try:
-                return self._http.request(method, path, **request)
-            except _RETRIABLE as error:
-                if attempt + 1 == attempts:
-                    raise self._unreachable(error) from error
-                time.sleep(self._backoff * 2**attempt)
-            except httpx.HTTPError as error:
-                raise self._unreachable(error) from error
-        raise AssertionError("unreachable")  # pragma: no cover
+        self,
+        method: str,
+        path: str,
+        query: Mapping[str, Any] | None,
+        body: Any,
+        headers: dict[str, str],
+    ) -> Response:
+        try:
+            return self._http.request(method, path, query=query, body=body, headers=headers)
+        except TransportError as error:
+            from taskflow_cli.errors import ServerUnreachable
 
-    def _checked(self, response: httpx.Response) -> httpx.Response:
-        if response.is_success:
-            return response
-        raise error_from_response(response)
+            raise ServerUnreachable(
+                f"Cannot reach the TaskFlow server at {self.server} ({error.reason}); is it "
+                "running? (start one with `taskflow server`, or pick another with --server)"
+            ) from error
 
-    def _unreachable(self, error: httpx.HTTPError) -> ServerUnreachable:
-        if isinstance(error, httpx.TimeoutException):
-            reason = "it did not answer in time"
-        else:
-            reason = str(error).split("] ", 1)[-1] or type(error).__name__
-        return ServerUnreachable(
-            f"Cannot reach the TaskFlow server at {self.server} ({reason}); is it running? "
-            "(start one with `taskflow server`, or pick another with --server)"
-        )
-
-    def _refresh(self, stale: Credentials) -> Credentials:
-        """Trade the refresh token for a new pair, at most one process at a time."""
-        _, store = self.session()
-        with session_lock():
-            current = store.load(self.server)
-            if current is None:
-                self._session = None
-                raise NotLoggedIn(f"Logged out of {self.server}; run `taskflow login`")
-            if current.refresh_token != stale.refresh_token and current.access_token_usable(
-                utcnow()
+    def _refresh(self, stale: Session | None) -> Session:
+        """Trade the refresh token for a new pair, one process at a time."""
+        with tokens.session_lock():
+            current = tokens.read_session(self.server)
+            if (
+                current is not None
+                and current.usable()
+                and (stale is None or current.access_token != stale.access_token)
             ):
                 # Another process refreshed while this one waited for the lock.
-                self._session = (current, store)
                 return current
+            login = tokens.read_login(self.server)
+            store = stores.store_for(login) if login is not None else None
+            refresh_token = store.load(self.server) if store is not None else None
+            if store is None or refresh_token is None:
+                tokens.drop_session(self.server)
+                raise self._not_logged_in()
             response = self._send(
-                "POST",
-                "/auth/refresh",
-                json={"refreshToken": current.refresh_token},
-                headers={},
+                "POST", "/auth/refresh", None, {"refreshToken": refresh_token}, {}
             )
-            if response.status_code == 401:
+            if response.status == 401:
                 # Revoked, expired or reused: this login is over; forget it.
                 store.clear(self.server)
-                self._session = None
+                tokens.drop_login(self.server)
+                tokens.drop_session(self.server)
+                from taskflow_cli.errors import SessionExpired
+
                 raise SessionExpired(
                     f"Your session on {self.server} has expired or was revoked; "
                     "run `taskflow login` to log in again"
                 )
-            fresh = Credentials.from_token_response(
-                self.server, self._checked(response).json(), utcnow()
-            )
-            store.save(fresh)
-        self._session = (fresh, store)
+            body = _checked(response).json()
+            store.save(self.server, body["refreshToken"])
+            fresh = tokens.Session.from_token_response(self.server, body)
+            tokens.write_session(fresh)
+            if login is not None and (login.email, login.role) != (fresh.email, fresh.role):
+                login.email, login.role = fresh.email, fresh.role
+                tokens.write_login(self.server, login)
         return fresh
 
-    def _revoke(self, credentials: Credentials) -> bool:
+    def _revoke(self, refresh_token: str) -> bool:
+        from taskflow_cli.errors import ServerUnreachable
+
         try:
-            self._send(
-                "POST", "/auth/logout", json={"refreshToken": credentials.refresh_token}, headers={}
-            )
+            self._send("POST", "/auth/logout", None, {"refreshToken": refresh_token}, {})
         except ServerUnreachable:
             return False
         return True
+
+    def _not_logged_in(self) -> Exception:
+        from taskflow_cli.errors import NotLoggedIn
+
+        return NotLoggedIn(f"Not logged in to {self.server}; run `taskflow login`")
 
     # --- resources ----------------------------------------------------------------------
 
@@ -259,7 +253,7 @@ class ApiClient:
 
     def page(self, path: str, query: Params) -> Json:
         """One page `{data, meta}` of a list route."""
-        result: Json = self.call("GET", path, params=_query(query))
+        result: Json = self.call("GET", path, query=query)
         return result
 
     def pages(self, path: str, query: Params) -> Iterator[Json]:
@@ -271,53 +265,57 @@ class ApiClient:
             page = self.page(path, {**query, "cursor": cursor})
             yield page
 
-    def task_by_number(self, number: int) -> Json:
-        """The caller's task with this `number`; NotFound if there is none."""
-        found = self.page("/tasks", {"number": number, "limit": 1})["data"]
-        if not found:
-            raise NotFound(f"Task #{number} not found")
-        task: Json = found[0]
-        return task
-
     def tasks_by_number(self, numbers: list[int]) -> list[Json]:
-        """The tasks with these numbers, in the order given; NotFound names a missing one.
-
-        A few numbers cost one request each; many cost one page of 100 per 100 numbers up
-        to the largest asked for.
-        """
+        """The caller's tasks with these numbers, in the order given: one request per 100
+        numbers. NotFound names the numbers that are not there."""
         wanted = list(dict.fromkeys(numbers))
-        if len(wanted) <= 10:
-            return [self.task_by_number(number) for number in wanted]
         found: dict[int, Json] = {}
-        for page in self.pages("/tasks", {"sort": "number", "order": "asc"}):
-            found.update((task["number"], task) for task in page["data"])
-            if not page["data"] or page["data"][-1]["number"] >= max(wanted):
-                break
+        for start in range(0, len(wanted), NUMBERS_MAX):
+            chunk = wanted[start : start + NUMBERS_MAX]
+            query = {"number": ",".join(map(str, chunk)), "limit": len(chunk)}
+            found.update((task["number"], task) for task in self.page("/tasks", query)["data"])
         missing = [number for number in wanted if number not in found]
         if missing:
-            raise NotFound(f"Task #{missing[0]} not found")
+            from taskflow_core.domain.errors import NotFound
+
+            names = ", ".join(f"#{number}" for number in missing)
+            noun = "Task" if len(missing) == 1 else "Tasks"
+            raise NotFound(f"{noun} {names} not found")
         return [found[number] for number in wanted]
 
+    def task_by_number(self, number: int) -> Json:
+        """The caller's task with this `number`; NotFound if there is none."""
+        return self.tasks_by_number([number])[0]
+
     def create_task(self, fields: Json) -> Json:
-        result: Json = self.call("POST", "/tasks", json=fields)
+        result: Json = self.call("POST", "/tasks", body=fields)
         return result
+
+    def create_tasks(self, tasks: list[Json]) -> list[Json]:
+        """Create up to 1,000 tasks in one request, all or none."""
+        result: Json = self.call("POST", "/tasks/bulk", body={"tasks": tasks})
+        created: list[Json] = result["data"]
+        return created
 
     def update_task(self, task_id: str, changes: Json, *, version: int | None = None) -> Json:
         """PATCH a task; with `version`, PreconditionFailed if it changed since."""
         headers = {"If-Match": f'"{version}"'} if version is not None else None
-        result: Json = self.call("PATCH", f"/tasks/{task_id}", json=changes, headers=headers)
+        result: Json = self.call("PATCH", f"/tasks/{task_id}", body=changes, headers=headers)
         return result
 
     def task(self, task_id: str) -> Json:
         result: Json = self.call("GET", f"/tasks/{task_id}")
         return result
 
+    def delete_task(self, task_id: str) -> None:
+        self.call("DELETE", f"/tasks/{task_id}")
+
     def batch(self, action: str, task_ids: list[str], changes: Json | None = None) -> Json:
-        """Run a batch action (`complete`, `delete`, `update`) on tasks, all or nothing each."""
+        """Run a batch action (`complete`, `delete`, `update`) on tasks, all or nothing."""
         body: Json = {"action": action, "tasks": task_ids}
         if changes is not None:
             body["changes"] = changes
-        result: Json = self.call("POST", "/tasks/batch", json=body)
+        result: Json = self.call("POST", "/tasks/batch", body=body)
         return result
 
     def task_stats(self) -> Json:
@@ -334,32 +332,38 @@ class ApiClient:
             if user["email"] == email:
                 found: Json = user
                 return found
+        from taskflow_core.domain.errors import NotFound
+
         raise NotFound(f"No user with email {email}")
 
-    def mark_notification_read(self, notification_id: str) -> None:
-        self.call("POST", f"/notifications/{notification_id}/read")
+    def update_user(self, user_id: str, changes: Json) -> Json:
+        result: Json = self.call("PATCH", f"/users/{user_id}", body=changes)
+        return result
+
+    def mark_read(self, ids: list[str] | None = None) -> int:
+        """Mark these notifications read (None: every unread one) in one request; returns
+        how many were unread."""
+        body: Json = {"all": True} if ids is None else {"ids": ids}
+        result: Json = self.call("POST", "/notifications/read", body=body)
+        return int(result["marked"])
 
 
-def open_client(server: str | None = None) -> ApiClient:
-    """A client for the server this command targets (see `config.resolve_server`)."""
-    from taskflow_cli.config import resolve_server
+def _checked(response: Response) -> Response:
+    if response.ok:
+        return response
+    from taskflow_cli.problems import error_from_response
 
-    return ApiClient(resolve_server(server))
-
-
-def _proxy_configured() -> bool:
-    """Whether HTTP_PROXY, HTTPS_PROXY or ALL_PROXY is set: then httpx routes by itself."""
-    proxies = urllib.request.getproxies_environment()
-    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+    raise error_from_response(response)
 
 
-def _query(query: Params) -> dict[str, Any]:
-    """Drop unset parameters; repeat list values (`status=A&status=B`)."""
-    return {key: value for key, value in query.items() if value not in (None, [], ())}
-
-
-def _quietly(action: Any) -> Any:
+def _previous_refresh_token(server: str) -> tuple[RefreshTokens, str] | None:
+    """The store and refresh token of an earlier login to `server`, if one is readable."""
+    login = tokens.read_login(server)
+    if login is None:
+        return None
+    store = stores.store_for(login)
     try:
-        return action()
+        token = store.load(server)
     except Exception:  # a broken old store must not stop a new login
         return None
+    return None if token is None else (store, token)

@@ -1,18 +1,10 @@
-"""Due dates as people type them (`tomorrow 17:00`, `friday`, `in 3 days`, `eod`) and as
-they read them back (`in 2 days`, `3 h overdue`).
-
-Input is read in the local timezone and returned in UTC. A day named without a time means
-the end of that day, so `--due friday` is overdue only once Friday is over.
-"""
+"""Dates and times as people read them: `Fri 2026-12-11 17:00 (local)`, `in 2 days`,
+`3 h overdue`; and the API's timestamps."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 
-END_OF_DAY = time(23, 59, 59)
-FRIDAY = 4
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPANS = (
     (timedelta(days=365), "year", "years"),
     (timedelta(days=60), "month", "months"),
@@ -31,83 +23,22 @@ _SPAN_UNITS = {
 }
 
 
-class UnreadableDate(ValueError):
-    """The text names no date we can read."""
-
-
-def parse_due(text: str, *, now: datetime | None = None) -> datetime:
-    """The instant `text` names, in UTC.
-
-    Args:
-        text: an ISO date or datetime, `today`, `tomorrow`, a weekday, `in 3 days`,
-            `next week`, `eod` (end of today), `eow` (end of Friday), each with an optional
-            time (`tomorrow 17:00`, `friday 9am`).
-        now: the moment to count from, timezone-aware; its zone is the local zone.
-            Defaults to the current time in the system's zone.
-
-    Raises:
-        UnreadableDate: when nothing in `text` reads as a date.
-    """
-    phrase = " ".join(text.lower().split())
-    if not phrase:
-        raise UnreadableDate("empty date")
-    zone = now.tzinfo if now is not None else None
-    local_now = now if now is not None else datetime.now().astimezone()
-    today = local_now.replace(tzinfo=None)
-    if phrase in ("eod", "today"):
-        return _to_utc(datetime.combine(today.date(), END_OF_DAY), zone)
-    if phrase == "eow":
-        days_to_friday = (FRIDAY - today.weekday()) % 7
-        friday = today.date() + timedelta(days=days_to_friday)
-        return _to_utc(datetime.combine(friday, END_OF_DAY), zone)
-    iso = _parse_iso(phrase)
-    if iso is not None:
-        return _to_utc(iso, zone)
-    return _to_utc(_parse_words(phrase, today), zone)
-
-
-def _parse_iso(phrase: str) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(phrase.upper())
-    except ValueError:
-        return None
-    if _ISO_DATE.match(phrase):
-        return datetime.combine(value.date(), END_OF_DAY)
-    return value
-
-
-def _parse_words(phrase: str, today: datetime) -> datetime:
-    # dateparser loads its language data on import (tens of milliseconds): only here.
-    from dateparser.date import DateDataParser
-
-    parser = DateDataParser(
-        languages=["en"],
-        settings={
-            "RELATIVE_BASE": today,
-            "PREFER_DATES_FROM": "future",
-            "RETURN_TIME_AS_PERIOD": True,
-        },
-    )
-    found = parser.get_date_data(phrase)
-    if found.date_obj is None:
-        raise UnreadableDate(f"cannot read {phrase!r} as a date")
-    value: datetime = found.date_obj
-    if found.period != "time":
-        value = datetime.combine(value.date(), END_OF_DAY, tzinfo=value.tzinfo)
-    return value
-
-
-def _to_utc(value: datetime, zone: tzinfo | None) -> datetime:
-    if value.tzinfo is None:
-        # With no zone given, astimezone() applies the system's rules for that date, so a
-        # date across a daylight-saving change gets its own offset.
-        value = value.replace(tzinfo=zone) if zone is not None else value.astimezone()
-    return value.astimezone(UTC)
+def as_api(instant: datetime) -> str:
+    """The RFC 3339 UTC timestamp the API takes: `2026-12-11T16:00:00Z`."""
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def parse_instant(text: str) -> datetime:
     """A timestamp from the API (RFC 3339, UTC)."""
     return datetime.fromisoformat(text)
+
+
+def exact_local(instant: datetime) -> str:
+    """`Fri 2026-12-11 17:00 (local)`: the exact local date and time, seconds when not 0."""
+    local = instant.astimezone()
+    return local.strftime("%a %Y-%m-%d %H:%M:%S" if local.second else "%a %Y-%m-%d %H:%M") + (
+        " (local)"
+    )
 
 
 def span(delta: timedelta) -> str:

@@ -1,12 +1,14 @@
-"""The CLI's one top-level guard: errors become one red line on stderr and an exit code."""
+"""The CLI's errors, and its one top-level guard: an error is one line on stderr and an
+exit code (README: "Exit codes").
+
+This module imports the core's domain errors, so the commands import it only when they
+raise or sort out an error: a command that succeeds never loads it.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
-
-import typer
 
 from taskflow_core.domain.errors import (
     AuthenticationFailed,
@@ -17,16 +19,13 @@ from taskflow_core.domain.errors import (
     TaskflowError,
 )
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-# Exit codes, as documented in the README.
 OK = 0
 ERROR = 1
 USAGE = 2
 NOT_LOGGED_IN = 3
 NOT_FOUND = 4
 UNREACHABLE = 5
+INTERRUPTED = 130
 
 
 class NotLoggedIn(AuthenticationFailed):
@@ -53,6 +52,18 @@ class BadUsage(TaskflowError):
     default_detail = "Invalid usage"
 
 
+class KeyringUnavailable(TaskflowError):
+    """No OS keyring that keeps secrets safe; the message says why."""
+
+
+class TokenStoreError(TaskflowError):
+    """The keyring or the credentials file failed to read or write."""
+
+
+class Declined(TaskflowError):
+    """The person answered no to a question; nothing was changed."""
+
+
 def exit_code_for(error: TaskflowError) -> int:
     if isinstance(error, AuthenticationFailed):
         return NOT_LOGGED_IN
@@ -74,51 +85,26 @@ def message_for(error: TaskflowError) -> str:
     return error.detail
 
 
-def fail(message: str, code: int = ERROR) -> NoReturn:
-    """Print one error line on stderr and exit."""
-    _print_error(message)
-    raise SystemExit(code)
+def exit_for(error: BaseException) -> int:
+    """Report `error` (one line on stderr, or its traceback with TASKFLOW_DEBUG=1) and
+    return the exit code it stands for."""
+    if isinstance(error, KeyboardInterrupt):
+        print_error("Interrupted")
+        return INTERRUPTED
+    if os.environ.get("TASKFLOW_DEBUG", "") not in ("", "0"):
+        raise error
+    if isinstance(error, TaskflowError):
+        print_error(message_for(error))
+        return exit_code_for(error)
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (`taskflow tasks list | head`): nothing left to say.
+        return ERROR
+    print_error(f"Unexpected error ({type(error).__name__}); run with TASKFLOW_DEBUG=1 for details")
+    return ERROR
 
 
-def run_guarded(main: Callable[[], object]) -> NoReturn:
-    """Run the CLI; any error is one line on stderr (`TASKFLOW_DEBUG=1` for the traceback).
-
-    `main` runs Click with `standalone_mode=False`, so usage errors reach this guard too and
-    its return value, when an int, is the exit code (`typer.Exit(code)` returns it).
-    """
-    debug = os.environ.get("TASKFLOW_DEBUG", "") not in ("", "0")
-    try:
-        result = main()
-    except TaskflowError as error:
-        if debug:
-            raise
-        fail(message_for(error), exit_code_for(error))
-    except typer.TyperException as error:  # Click's usage errors, one line each
-        if debug:
-            raise
-        fail(_usage_message(error), error.exit_code)
-    except typer.Abort:
-        fail("Aborted", ERROR)
-    except KeyboardInterrupt:
-        _print_error("Interrupted")
-        raise SystemExit(130) from None
-    except Exception as error:
-        if debug:
-            raise
-        fail(f"Unexpected error ({type(error).__name__}); run with TASKFLOW_DEBUG=1 for details")
-    raise SystemExit(result if isinstance(result, int) else OK)
-
-
-def _usage_message(error: typer.TyperException) -> str:
-    """Click's message, plus where to read more when the command line was at fault."""
-    message = error.format_message().replace("\n", " ").replace("Value error, ", "")
-    context = getattr(error, "ctx", None)
-    if error.exit_code == USAGE and context is not None:
-        return f"{message} (see `{context.command_path} --help`)"
-    return message
-
-
-def _print_error(message: str) -> None:
+def print_error(message: str) -> None:
+    """`Error: message` on stderr, in red on a terminal without NO_COLOR."""
     plain = os.environ.get("NO_COLOR") or not sys.stderr.isatty()
     line = f"Error: {message}" if plain else f"\x1b[31mError: {message}\x1b[0m"
     print(line, file=sys.stderr)

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any
 
     from taskflow_cli.client import ApiClient, Params
     from taskflow_cli.output import Output, TableData
 
-Json = dict[str, Any]
+    Json = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
 class Listing:
     """The items fetched, and the first page's metadata (for the footer)."""
 
-    items: list[Json]
-    meta: Json
-    complete: bool
+    __slots__ = ("complete", "items", "meta")
+
+    def __init__(self, *, items: list[Json], meta: Json, complete: bool) -> None:
+        self.items = items
+        self.meta = meta
+        self.complete = complete
 
 
 def fetch(

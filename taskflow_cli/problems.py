@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from taskflow_core.domain.errors import (
     AuthenticationFailed,
     BadRequest,
@@ -18,8 +16,11 @@ from taskflow_core.domain.errors import (
     TaskflowError,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import httpx
+    from typing import Any
+
+    from taskflow_cli.http import Response
 
 _BY_STATUS: dict[int, type[TaskflowError]] = {
     400: BadRequest,
@@ -33,10 +34,10 @@ _BY_STATUS: dict[int, type[TaskflowError]] = {
 }
 
 
-def error_from_response(response: httpx.Response) -> TaskflowError:
+def error_from_response(response: Response) -> TaskflowError:
     """The domain error a 4xx/5xx response stands for, carrying the server's `detail`."""
     body = _problem_body(response)
-    status = response.status_code
+    status = response.status
     detail = body.get("detail") if isinstance(body.get("detail"), str) else None
     if status == 422:
         return InvalidInput(detail, errors=_field_errors(body.get("errors")))
@@ -45,12 +46,12 @@ def error_from_response(response: httpx.Response) -> TaskflowError:
     if status in _BY_STATUS:
         return _BY_STATUS[status](detail)
     request_id = body.get("requestId") or response.headers.get("x-request-id")
-    reason = detail or response.reason_phrase or "error"
+    reason = detail or response.reason or "error"
     suffix = f" (request id {request_id})" if request_id else ""
     return TaskflowError(f"The server answered {status}: {reason}{suffix}")
 
 
-def _problem_body(response: httpx.Response) -> dict[str, Any]:
+def _problem_body(response: Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
@@ -68,7 +69,7 @@ def _field_errors(raw: object) -> list[FieldError]:
     ]
 
 
-def _retry_after(response: httpx.Response) -> int:
+def _retry_after(response: Response) -> int:
     try:
         return max(1, int(response.headers.get("retry-after", "1")))
     except ValueError:

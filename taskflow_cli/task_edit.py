@@ -3,68 +3,85 @@
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
-import tempfile
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from taskflow_cli.errors import BadUsage
-from taskflow_core.domain.errors import PreconditionFailed, TaskflowError
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from taskflow_cli.client import ApiClient
     from taskflow_cli.output import Output
 
-Json = dict[str, Any]
+    Json = dict[str, Any]
+
 EDITABLE = ("title", "status", "priority", "due")
 _HEADER = """\
 # Editing task #{number}. Lines starting with '#' are ignored; save and quit to apply,
-# or quit without saving to cancel. status: pending, in-progress or completed;
+# or quit without saving to cancel. status: pending, in-progress or done;
 # priority: low, medium or high; due: e.g. 2026-12-01 17:00, tomorrow, friday, in 3 days,
 # or empty for none. Everything after 'description:' is the description.
 """
 
 
-class EditCancelled(TaskflowError):
-    """The person chose not to overwrite someone else's change."""
-
-
 def save_changes(client: ApiClient, out: Output, task: Json, changes: Json) -> Json:
-    """PATCH `changes` only if the task is still as read; on a conflict, show what changed
-    on the server and ask before overwriting it."""
-    base = task
+    """PATCH `changes` only if the task is still as read (If-Match).
+
+    If it changed meanwhile: changes to other fields than these are kept and these go on
+    top; where the server's value and yours differ for the same field, each is shown (as
+    read, theirs now, yours) and the person is asked before theirs is overwritten.
+    """
+    from taskflow_core.domain.errors import PreconditionFailed
+
+    read = task
     while True:
         try:
-            return client.update_task(task["id"], changes, version=base["version"])
+            return client.update_task(task["id"], changes, version=read["version"])
         except PreconditionFailed:
             current = client.task(task["id"])
-        from taskflow_cli.views import changes_table, task_changes
-
+        clashes = [
+            field
+            for field in changes
+            if not _same(field, current.get(field), read.get(field))
+            and not _same(field, current.get(field), changes[field])
+        ]
         number = task["number"]
-        out.table(
-            changes_table(
-                f"Task #{number} changed on the server since it was read:",
-                task_changes(base, current),
-            ),
-            stderr=True,
-        )
-        out.table(
-            changes_table("Your changes:", task_changes(current, current | changes)),
-            stderr=True,
-        )
+        if not clashes:
+            out.note(f"Task #{number} changed on the server meanwhile; your changes go on top.")
+            read = current
+            continue
+        from taskflow_cli.views import conflict_table
+
+        title = f"Task #{number} changed on the server since you read it:"
+        out.table(conflict_table(title, clashes, read, current, current | changes), stderr=True)
         if not out.interactive:
             raise PreconditionFailed(
                 f"Task #{number} changed on the server since it was read; nothing was "
                 "overwritten (run the command again to edit the new version)"
             )
-        if not out.confirm("Overwrite the server's version with your changes?"):
-            raise EditCancelled(f"Cancelled; task #{number} keeps the server's version")
-        base = current
+        if not out.confirm("Overwrite theirs with yours?"):
+            from taskflow_cli.errors import Declined
+
+            raise Declined(f"Cancelled; task #{number} keeps the server's version")
+        read = current
+
+
+def _same(field: str, left: Any, right: Any) -> bool:
+    """Equal values; due dates compared as instants (the API may write them differently)."""
+    if field == "dueDate" and left is not None and right is not None:
+        from taskflow_cli.dates import parse_instant
+
+        return bool(parse_instant(left) == parse_instant(right))
+    return bool(left == right)
 
 
 def edit_in_editor(task: Json) -> Json:
     """Open the task in $VISUAL/$EDITOR and return the fields the person changed."""
+    import shlex
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from taskflow_cli.errors import BadUsage
+
     text = render(task)
     with tempfile.TemporaryDirectory(prefix="taskflow-") as folder:
         path = Path(folder) / f"task-{task['number']}.txt"
@@ -100,6 +117,8 @@ def render(task: Json) -> str:
 
 def parse(text: str) -> dict[str, str]:
     """The `key: value` lines, then the description (everything after `description:`)."""
+    from taskflow_cli.errors import BadUsage
+
     fields: dict[str, str] = {}
     lines = text.splitlines()
     for index, line in enumerate(lines):
@@ -119,29 +138,34 @@ def parse(text: str) -> dict[str, str]:
 
 def changed_fields(task: Json, edited: dict[str, str]) -> Json:
     """API changes for the edited values that differ from the task."""
-    from taskflow_cli.dates import UnreadableDate, parse_due, parse_instant
-    from taskflow_cli.options import Priority, Status
+    import argparse
+
+    from taskflow_cli import arguments
+    from taskflow_cli.config import read_config
+    from taskflow_cli.dates import as_api, parse_instant
+    from taskflow_cli.due import UnreadableDate, parse_due
+    from taskflow_cli.errors import BadUsage
 
     changes: Json = {}
     if "title" in edited and edited["title"] != task["title"]:
         changes["title"] = edited["title"]
     if "description" in edited and edited["description"] != (task.get("description") or ""):
         changes["description"] = edited["description"] or None
-    for field, kind in (("status", Status), ("priority", Priority)):
+    for field, parse in (("status", arguments.status), ("priority", arguments.priority)):
         if field in edited:
             try:
-                value = kind(edited[field].lower()).api
-            except ValueError:
-                choices = ", ".join(member.value for member in kind)
-                raise BadUsage(f"{field} must be one of {choices}") from None
+                value = parse(edited[field])
+            except argparse.ArgumentTypeError as error:
+                raise BadUsage(f"{field}: {error}") from None
             if value != task[field]:
                 changes[field] = value
     if "due" in edited:
         old = parse_instant(task["dueDate"]) if task.get("dueDate") else None
+        order = read_config().get("date_order")
         try:
-            new = parse_due(edited["due"]) if edited["due"] else None
+            new = parse_due(edited["due"], date_order=order) if edited["due"] else None
         except UnreadableDate as error:
             raise BadUsage(f"due: {error}") from None
         if new != old:
-            changes["dueDate"] = new.isoformat().replace("+00:00", "Z") if new else None
+            changes["dueDate"] = as_api(new) if new else None
     return changes

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from taskflow_cli.dates import due_phrase, is_overdue, local_text, parse_instant
 from taskflow_cli.output import Cell, TableData
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from datetime import datetime
+    from typing import Any
 
-Json = dict[str, Any]
+    Json = dict[str, Any]
 
 STATUS_STYLE = {"PENDING": "", "IN_PROGRESS": "cyan", "COMPLETED": "green"}
 STATUS_LABEL = {"PENDING": "pending", "IN_PROGRESS": "in progress", "COMPLETED": "done"}
@@ -43,7 +43,12 @@ def due_cell(task: Json, now: datetime) -> Cell:
 
 
 def task_table(tasks: list[Json], now: datetime) -> TableData:
-    table = TableData(["#", "Title", "Status", "Priority", "Due"], right_aligned=frozenset({0}))
+    table = TableData(
+        ["#", "Title", "Status", "Priority", "Due"],
+        right_aligned=frozenset({0}),
+        flexible=1,
+        droppable=(3, 2, 4),
+    )
     for task in tasks:
         table.add(
             Cell(str(task["number"]), "bold"),
@@ -56,7 +61,7 @@ def task_table(tasks: list[Json], now: datetime) -> TableData:
 
 
 def task_detail(task: Json, now: datetime) -> TableData:
-    table = TableData(["Field", "Value"], show_header=False)
+    table = TableData(["Field", "Value"], show_header=False, flexible=1, wrap=True)
     table.add("Task", Cell(f"#{task['number']}  {task['title']}", "bold"))
     table.add("Status", status_cell(task["status"]))
     table.add("Priority", priority_cell(task["priority"]))
@@ -88,31 +93,32 @@ def stats_view(stats: Json) -> TableData:
     return table
 
 
-def task_changes(before: Json, after: Json) -> list[tuple[str, str, str]]:
-    """(field, before, after) for each field a person edits that differs."""
-    return [
-        (label, _plain(field, before.get(field)), _plain(field, after.get(field)))
-        for field, label in TASK_FIELD_LABELS.items()
-        if before.get(field) != after.get(field)
-    ]
-
-
-def changes_table(title: str, rows: list[tuple[str, str, str]]) -> TableData:
-    table = TableData(["Field", "Was", "Now"], title=title)
-    for field, before, after in rows:
-        table.add(Cell(field, "bold"), Cell(before, "red"), Cell(after, "green"))
+def conflict_table(
+    title: str, fields: list[str], read: Json, theirs: Json, yours: Json
+) -> TableData:
+    """Each field as it was read, as the server has it now, and as you would write it."""
+    table = TableData(
+        ["Field", "When you read it", "Theirs (now)", "Yours"], title=title, flexible=3, wrap=True
+    )
+    for field in fields:
+        table.add(
+            Cell(TASK_FIELD_LABELS.get(field, field), "bold"),
+            Cell(_plain(field, read.get(field)), "dim"),
+            Cell(_plain(field, theirs.get(field)), "red"),
+            Cell(_plain(field, yours.get(field)), "green"),
+        )
     return table
 
 
 def user_table(users: list[Json]) -> TableData:
-    table = TableData(["Email", "Name", "Role", "Active", "Created"])
+    table = TableData(["Email", "Name", "Role", "Active", "Created"], flexible=1, droppable=(4, 3))
     for user in users:
         table.add(*_user_cells(user))
     return table
 
 
 def user_detail(user: Json) -> TableData:
-    table = TableData(["Field", "Value"], show_header=False)
+    table = TableData(["Field", "Value"], show_header=False, flexible=1, wrap=True)
     labels = ("Email", "Name", "Role", "Active", "Created")
     for label, cell in zip(labels, _user_cells(user), strict=True):
         table.add(label, cell)
@@ -121,7 +127,7 @@ def user_detail(user: Json) -> TableData:
 
 
 def notification_table(notifications: list[Json]) -> TableData:
-    table = TableData(["Id", "When", "Message", "Read"])
+    table = TableData(["Id", "When", "Message", "Read"], flexible=2, droppable=(1,))
     for item in notifications:
         unread = not item.get("readAt")
         table.add(
@@ -148,4 +154,8 @@ def _plain(field: str, value: Any) -> str:
         return "-"
     if field == "dueDate":
         return local_text(parse_instant(value))
+    if field == "status":
+        return STATUS_LABEL.get(value, str(value))
+    if field == "priority":
+        return str(value).lower()
     return str(value)

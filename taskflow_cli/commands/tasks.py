@@ -2,151 +2,195 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
-
-import typer
-
-from taskflow_cli.errors import BadUsage
-from taskflow_cli.options import (
-    AllOption,
-    FormatOption,
-    JsonOption,
-    LimitOption,
-    PageOption,
-    Priority,
-    Status,
-    YesOption,
-    due_date,
+from taskflow_cli import arguments
+from taskflow_cli.arguments import (
+    add_output_options,
+    add_page_options,
+    client_for,
+    commands,
     output_for,
 )
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+    from typing import Any
+
     from taskflow_cli.output import Output, TableData
 
-app = typer.Typer(help="Your tasks: list, add, show, edit, start, done, rm, stats.")
+    Json = dict[str, Any]
 
-Json = dict[str, Any]
-
-
-class Sort(StrEnum):
-    CREATED = "created"
-    DUE = "due"
-    PRIORITY = "priority"
-    STATUS = "status"
-    TITLE = "title"
-    NUMBER = "number"
-
-
-class Order(StrEnum):
-    ASC = "asc"
-    DESC = "desc"
-
-
-SORT_FIELDS = {
-    Sort.CREATED: "createdAt",
-    Sort.DUE: "dueDate",
-    Sort.PRIORITY: "priority",
-    Sort.STATUS: "status",
-    Sort.TITLE: "title",
-    Sort.NUMBER: "number",
+OPEN = ("PENDING", "IN_PROGRESS")
+# --sort word -> (the API's sort, its natural order).
+SORTS = {
+    "urgency": ("urgency", "asc"),
+    "due": ("dueDate", "asc"),
+    "priority": ("priority", "desc"),
+    "created": ("createdAt", "desc"),
+    "status": ("status", "asc"),
+    "title": ("title", "asc"),
+    "number": ("number", "asc"),
 }
+LIST_HELP = """\
+List your open tasks (pending and in progress), most urgent first: overdue,
+then due soonest, then undated; ties by priority, high first. Filters narrow
+the list; --include-done adds the done tasks.
 
-Numbers = Annotated[list[int], typer.Argument(help="Task numbers, e.g. 12 13.", min=1)]
-Number = Annotated[int, typer.Argument(help="The task's number.", min=1)]
-DueOption = Annotated[
-    str | None,
-    typer.Option(
-        "--due", parser=due_date, help="e.g. 2026-12-01, tomorrow 17:00, friday, in 3 days, eod."
-    ),
-]
-PriorityOption = Annotated[
-    Priority | None, typer.Option("--priority", "-p", show_default=False, case_sensitive=False)
-]
-StatusOption = Annotated[
-    Status | None, typer.Option("--status", "-s", show_default=False, case_sensitive=False)
-]
-DescriptionOption = Annotated[str | None, typer.Option("--description", "-d")]
+  taskflow tasks list -s done --sort created
+  taskflow tasks list -p high --due-before friday
+  taskflow tasks list --include-done --all -o csv > tasks.csv"""
+DUE_HELP = "e.g. 2026-12-01, 2026-12-01 17:00, tomorrow 17:00, friday, in 3 days, eod"
 
 
-@app.command("list")
-def list_tasks(
-    *,
-    status: Annotated[
-        list[Status] | None,
-        typer.Option("--status", "-s", help="Repeatable.", case_sensitive=False),
-    ] = None,
-    priority: Annotated[
-        list[Priority] | None,
-        typer.Option("--priority", "-p", help="Repeatable.", case_sensitive=False),
-    ] = None,
-    search: Annotated[str | None, typer.Option(help="Words in the title or description.")] = None,
-    due_before: Annotated[str | None, typer.Option(parser=due_date, help="A date.")] = None,
-    due_after: Annotated[str | None, typer.Option(parser=due_date, help="A date.")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue tasks.")] = False,
-    sort: Annotated[Sort, typer.Option(case_sensitive=False)] = Sort.CREATED,
-    order: Annotated[Order, typer.Option(case_sensitive=False)] = Order.DESC,
-    limit: LimitOption = 20,
-    page: PageOption = 1,
-    every_page: AllOption = False,
-    json: JsonOption = False,
-    output: FormatOption = None,
-) -> None:
-    """List your tasks, newest first; filter, sort and page through them."""
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    commands(
+        parser,
+        words,
+        {
+            "list": (list_tasks, "list your open tasks, most urgent first", _list_arguments),
+            "add": (add_task, "add a task", _add_arguments),
+            "show": (show_task, "show one task", _show_arguments),
+            "edit": (edit_task, "change a task; with no options, edit it in $EDITOR",
+                     _edit_arguments),
+            "start": (start_tasks, "mark tasks in progress", _batch_arguments),
+            "done": (complete_tasks, "mark tasks done", _batch_arguments),
+            "rm": (remove_tasks, "delete tasks (asks first, unless --yes)", _remove_arguments),
+            "stats": (task_stats, "count tasks by status and priority, and overdue",
+                      add_output_options),
+            "import": (import_tasks, "create many tasks from a file", _import_arguments),
+        },
+    )  # fmt: skip
+
+
+def _list_arguments(listing: argparse.ArgumentParser) -> None:
+    listing.description = LIST_HELP
+    listing.add_argument(
+        "-s", "--status", action="append", type=arguments.status,
+        help="pending, in-progress or done (repeatable)",
+    )  # fmt: skip
+    listing.add_argument(
+        "--include-done", action="store_true", help="done tasks too (without --status)"
+    )
+    listing.add_argument(
+        "-p", "--priority", action="append", type=arguments.priority,
+        help="low, medium or high (repeatable)",
+    )  # fmt: skip
+    listing.add_argument("--search", help="words in the title or description")
+    listing.add_argument("--due-before", type=arguments.due, metavar="DATE", help=DUE_HELP)
+    listing.add_argument("--due-after", type=arguments.due, metavar="DATE")
+    listing.add_argument("--overdue", action="store_true", help="only overdue tasks")
+    listing.add_argument(
+        "--sort", choices=tuple(SORTS), type=str.lower, default="urgency", metavar="FIELD",
+        help="urgency (default), due, priority, created, status, title or number",
+    )  # fmt: skip
+    listing.add_argument(
+        "--order", choices=("asc", "desc"), type=str.lower, metavar="asc|desc",
+        help="the sort's direction (default: soonest, highest, newest first; A to Z)",
+    )  # fmt: skip
+    add_page_options(listing)
+    add_output_options(listing, lists=True)
+
+
+def _add_arguments(add: argparse.ArgumentParser) -> None:
+    add.add_argument("title", help="what to do")
+    _task_fields(add)
+    add_output_options(add)
+
+
+def _show_arguments(show: argparse.ArgumentParser) -> None:
+    show.add_argument(
+        "number", type=arguments.number, help="the task's number"
+    ).completer = complete_numbers  # type: ignore[attr-defined]
+    add_output_options(show)
+
+
+def _edit_arguments(edit: argparse.ArgumentParser) -> None:
+    edit.epilog = "If the task changed since it was read, you are shown how and asked first."
+    _show_arguments(edit)
+    edit.add_argument("-t", "--title", help="a new title")
+    _task_fields(edit)
+    edit.add_argument("--no-due", action="store_true", help="remove the due date")
+
+
+def _batch_arguments(batch: argparse.ArgumentParser) -> None:
+    batch.add_argument(
+        "numbers", nargs="+", type=arguments.number, metavar="NUMBER", help="e.g. 12 13"
+    ).completer = complete_numbers  # type: ignore[attr-defined]
+    add_output_options(batch)
+
+
+def _remove_arguments(remove: argparse.ArgumentParser) -> None:
+    _batch_arguments(remove)
+    remove.add_argument("-y", "--yes", action="store_true", help="do not ask")
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    from taskflow_cli.commands import task_import
+
+    task_import.configure(parser)
+
+
+def _task_fields(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-d", "--description", help="more words about it")
+    parser.add_argument(
+        "-p", "--priority", type=arguments.priority, help="low, medium (default) or high"
+    )
+    parser.add_argument("--due", type=arguments.due, metavar="DATE", help=DUE_HELP)
+    parser.add_argument(
+        "-s", "--status", type=arguments.status, help="pending (default), in-progress or done"
+    )
+
+
+def list_tasks(args: argparse.Namespace) -> None:
+    """List your tasks: open ones, most urgent first, unless told otherwise."""
     from taskflow_cli import listing
-    from taskflow_cli.client import open_client
     from taskflow_cli.wire import TASK_FIELDS
 
-    out = output_for(json, output, lists=True)
+    out = output_for(args)
+    sort, natural_order = SORTS[args.sort]
+    statuses = args.status or ([] if args.include_done else list(OPEN))
     query = {
-        "status": [item.api for item in status or []],
-        "priority": [item.api for item in priority or []],
-        "search": search,
-        "dueBefore": due_before,
-        "dueAfter": due_after,
-        "overdue": "true" if overdue else None,
-        "sort": SORT_FIELDS[sort],
-        "order": order.value,
-        "limit": limit,
-        "page": page,
+        "status": ",".join(dict.fromkeys(statuses)) or None,
+        "priority": ",".join(dict.fromkeys(args.priority or [])) or None,
+        "search": args.search,
+        "dueBefore": args.due_before,
+        "dueAfter": args.due_after,
+        "overdue": "true" if args.overdue else None,
+        "sort": sort,
+        "order": args.order or natural_order,
+        "limit": args.limit,
+        "page": args.page,
     }
-    with open_client() as client:
-        tasks = listing.fetch(client, "/tasks", query, every_page=every_page, out=out, noun="tasks")
-    listing.show(out, tasks, fields=TASK_FIELDS, table=_task_table, noun="tasks")
+    noun = "tasks" if args.status or args.include_done else "open tasks"
+    with client_for(args) as client:
+        tasks = listing.fetch(
+            client, "/tasks", query, every_page=args.every_page, out=out, noun=noun
+        )
+    listing.show(out, tasks, fields=TASK_FIELDS, table=_task_table, noun=noun)
 
 
-@app.command("add")
-def add(
-    title: Annotated[str, typer.Argument(help="What to do.")],
-    *,
-    description: DescriptionOption = None,
-    priority: PriorityOption = None,
-    due: DueOption = None,
-    status: StatusOption = None,
-    json: JsonOption = False,
-) -> None:
+def add_task(args: argparse.Namespace) -> None:
     """Add a task."""
-    from taskflow_cli.client import open_client
+    out = output_for(args)
+    fields: Json = {"title": args.title}
+    for name, value in (
+        ("description", args.description),
+        ("priority", args.priority),
+        ("dueDate", args.due),
+        ("status", args.status),
+    ):
+        if value is not None:
+            fields[name] = value
+    with client_for(args) as client:
+        task = client.create_task(fields)
+    report_task(out, task, "Added")
 
-    out = output_for(json)
-    fields: Json = {"title": title, "description": description, "dueDate": due}
-    if priority is not None:
-        fields["priority"] = priority.api
-    if status is not None:
-        fields["status"] = status.api
-    with open_client() as client:
-        task = client.create_task({key: value for key, value in fields.items() if value})
-    _report_task(out, task, "Added")
 
-
-@app.command("show")
-def show(number: Number, json: JsonOption = False) -> None:
+def show_task(args: argparse.Namespace) -> None:
     """Show one task."""
-    from taskflow_cli.client import open_client
-
-    out = output_for(json)
-    with open_client() as client:
-        task = client.task_by_number(number)
+    out = output_for(args)
+    with client_for(args) as client:
+        task = client.task_by_number(args.number)
     if not out.wants_table:
         out.json(task)
         return
@@ -156,77 +200,73 @@ def show(number: Number, json: JsonOption = False) -> None:
     out.table(task_detail(task, utcnow()))
 
 
-@app.command("edit")
-def edit(
-    number: Number,
-    *,
-    title: Annotated[str | None, typer.Option("--title", "-t")] = None,
-    description: DescriptionOption = None,
-    priority: PriorityOption = None,
-    status: StatusOption = None,
-    due: DueOption = None,
-    no_due: Annotated[bool, typer.Option("--no-due", help="Remove the due date.")] = False,
-    json: JsonOption = False,
-) -> None:
-    """Change a task; with no options, edit it in $EDITOR.
-
-    Never overwrites another's change unasked: if the task changed meanwhile, it asks first.
-    """
-    from taskflow_cli.client import open_client
+def edit_task(args: argparse.Namespace) -> None:
+    """Change a task's fields, or edit it in $EDITOR; asks before overwriting another's
+    change."""
+    from taskflow_cli.errors import BadUsage
     from taskflow_cli.task_edit import edit_in_editor, save_changes
 
-    out = output_for(json)
-    if due is not None and no_due:
+    out = output_for(args)
+    if args.due is not None and args.no_due:
         raise BadUsage("pass --due or --no-due, not both")
-    changes: Json = {"title": title, "description": description, "dueDate": due}
-    changes = {key: value for key, value in changes.items() if value is not None}
-    if priority is not None:
-        changes["priority"] = priority.api
-    if status is not None:
-        changes["status"] = status.api
-    if no_due:
+    changes: Json = {
+        name: value
+        for name, value in (
+            ("title", args.title),
+            ("description", args.description),
+            ("priority", args.priority),
+            ("status", args.status),
+            ("dueDate", args.due),
+        )
+        if value is not None
+    }
+    if args.no_due:
         changes["dueDate"] = None
     if not changes and not out.interactive:
         raise BadUsage(
             "nothing to change: pass --title, --description, --priority, --status, --due or "
             "--no-due (or run in a terminal to edit in $EDITOR)"
         )
-    with open_client() as client:
-        task = client.task_by_number(number)
+    with client_for(args) as client:
+        task = client.task_by_number(args.number)
         if not changes:
             changes = edit_in_editor(task)
             if not changes:
-                out.note(f"No changes; task #{number} is unchanged.")
+                out.note(f"No changes; task #{args.number} is unchanged.")
                 return
-        task = save_changes(client, out, task, changes)
-    _report_task(out, task, "Updated")
+        saved = save_changes(client, out, task, changes)
+    if saved["version"] == task["version"] and out.wants_table:
+        out.message(f"Task #{saved['number']} already had those values; nothing changed.")
+        return
+    report_task(out, saved, "Updated")
 
 
-@app.command("start")
-def start(numbers: Numbers, json: JsonOption = False) -> None:
+def start_tasks(args: argparse.Namespace) -> None:
     """Mark tasks in progress."""
-    _run_batch(numbers, "update", "Started", json, changes={"status": "IN_PROGRESS"})
+    _run_batch(args, "update", "Started", changes={"status": "IN_PROGRESS"})
 
 
-@app.command("done")
-def done(numbers: Numbers, json: JsonOption = False) -> None:
-    """Mark tasks completed."""
-    _run_batch(numbers, "complete", "Completed", json)
+def complete_tasks(args: argparse.Namespace) -> None:
+    """Mark tasks done."""
+    _run_batch(args, "complete", "Completed")
 
 
-@app.command("rm")
-def remove(numbers: Numbers, yes: YesOption = False, json: JsonOption = False) -> None:
+def remove_tasks(args: argparse.Namespace) -> None:
     """Delete tasks (asks first, unless --yes)."""
-    _run_batch(numbers, "delete", "Deleted", json, confirm=not yes)
+    _run_batch(args, "delete", "Deleted", confirm=not args.yes)
 
 
-@app.command("stats")
-def stats(json: JsonOption = False) -> None:
+def import_tasks(args: argparse.Namespace) -> int:
+    """Create the tasks of a file, up to 1,000 per request."""
+    from taskflow_cli.commands.task_import import import_tasks as run
+
+    return run(args)
+
+
+def task_stats(args: argparse.Namespace) -> None:
     """Count your tasks by status and priority, and the overdue ones."""
-    from taskflow_cli.client import open_client
-
-    out = output_for(json)
-    with open_client() as client:
+    out = output_for(args)
+    with client_for(args) as client:
         counts = client.task_stats()
     if not out.wants_table:
         out.json(counts)
@@ -237,27 +277,30 @@ def stats(json: JsonOption = False) -> None:
 
 
 def _run_batch(
-    numbers: list[int],
-    action: str,
-    verb: str,
-    json: bool,
-    *,
-    changes: Json | None = None,
+    args: argparse.Namespace, action: str, verb: str, *, changes: Json | None = None,
     confirm: bool = False,
-) -> None:
-    """Resolve the numbers, then apply `action` to them all in one request."""
-    from taskflow_cli.client import open_client
-
-    out = output_for(json)
+) -> int:  # fmt: skip
+    """Resolve the numbers in one request, then apply `action` to them all in one more."""
+    out = output_for(args)
     if confirm and not out.interactive:
+        from taskflow_cli.errors import BadUsage
+
         raise BadUsage("refusing to delete without asking: pass --yes (no terminal to ask on)")
-    with open_client() as client:
-        tasks = client.tasks_by_number(numbers)
+    with client_for(args) as client:
+        tasks = client.tasks_by_number(args.numbers)
         if confirm and not _confirm_delete(out, tasks):
             out.note("Nothing deleted.")
-            return
+            return 0
         result = client.batch(action, [task["id"] for task in tasks], changes)
-    _report_batch(out, tasks, result, verb)
+    numbers = {task["id"]: task["number"] for task in tasks}
+    if not out.wants_table:
+        out.json(result)
+    elif result["succeeded"]:
+        done = ", ".join(f"#{numbers[task_id]}" for task_id in result["succeeded"])
+        out.message(f"{verb} {done}.")
+    for failure in result["failed"]:
+        out.warn(f"task #{numbers.get(failure['id'], '?')}: {failure['error']}")
+    return 1 if result["failed"] else 0
 
 
 def _confirm_delete(out: Output, tasks: list[Json]) -> bool:
@@ -267,31 +310,29 @@ def _confirm_delete(out: Output, tasks: list[Json]) -> bool:
     return out.confirm(f"Delete {noun}?")
 
 
-def _report_batch(out: Output, tasks: list[Json], result: Json, verb: str) -> None:
-    numbers = {task["id"]: task["number"] for task in tasks}
-    if not out.wants_table:
-        out.json(result)
-    elif result["succeeded"]:
-        done = ", ".join(f"#{numbers[task_id]}" for task_id in result["succeeded"])
-        out.message(f"{verb} {done}.")
-    for failure in result["failed"]:
-        out.warn(f"task #{numbers.get(failure['id'], '?')}: {failure['error']}")
-    if result["failed"]:
-        raise typer.Exit(1)
-
-
-def _report_task(out: Output, task: Json, verb: str) -> None:
+def report_task(out: Output, task: Json, verb: str) -> None:
+    """`Added task #3: Title, due Fri 2026-12-11 17:00 (local)`, or the task's JSON."""
     if not out.wants_table:
         out.json(task)
         return
-    from taskflow_cli.views import due_cell
-    from taskflow_core.domain.clock import utcnow
-
     line = f"{verb} task #{task['number']}: {task['title']}"
     if task.get("dueDate"):
-        due = due_cell(task, utcnow()).text
-        line += f" (due {due})" if due.startswith("in ") else f" ({due})"
+        from taskflow_cli.dates import exact_local, parse_instant
+
+        line += f", due {exact_local(parse_instant(task['dueDate']))}"
     out.message(line)
+
+
+def complete_numbers(prefix: str, parsed_args: argparse.Namespace, **_: object) -> dict[str, str]:
+    """Shell completion (argcomplete) of a task number: your open tasks, with their titles."""
+    query = {"status": ",".join(OPEN), "sort": "urgency", "order": "asc", "limit": 100}
+    with client_for(parsed_args, note=False) as client:
+        tasks = client.page("/tasks", query)["data"]
+    return {
+        str(task["number"]): task["title"]
+        for task in tasks
+        if str(task["number"]).startswith(prefix.removeprefix("#"))
+    }
 
 
 def _task_table(tasks: list[Json]) -> TableData:

@@ -3,34 +3,40 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated
 
-import typer
-
-from taskflow_cli.commands.db import load_settings, require_current_schema
-from taskflow_cli.errors import USAGE, fail
-from taskflow_core.domain.errors import ServiceUnavailable
-
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import argparse
+
     from taskflow_core.settings import Settings
     from taskflow_core.worker import QueueStatus
 
 
-def work(
-    burst: Annotated[
-        bool, typer.Option("--burst", help="Run the due scan and the queued jobs, then exit.")
-    ] = False,
-    status: Annotated[
-        bool, typer.Option("--status", help="Show queue depth, workers and failures, then exit.")
-    ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="With --status: print JSON.")] = False,
-) -> None:
+def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
+    parser.description = (
+        "Run an RQ worker with its scheduler and the overdue-scan cron (needs Redis)."
+    )
+    parser.add_argument(
+        "--burst", action="store_true", help="run the due scan and the queued jobs, then exit"
+    )
+    parser.add_argument(
+        "--status", action="store_true", help="show queue depth, workers and failures, then exit"
+    )
+    parser.add_argument("--json", action="store_true", help="with --status: print JSON")
+    parser.set_defaults(handler=work)
+
+
+def work(args: argparse.Namespace) -> None:
     """Run an RQ worker with its scheduler and the overdue-scan cron (needs Redis)."""
+    from taskflow_cli.commands.db import load_settings, require_current_schema
+    from taskflow_cli.errors import BadUsage
+    from taskflow_core.domain.errors import ServiceUnavailable
+
     settings = load_settings()
     if not settings.redis_url:
-        fail("the worker runs in services mode: set TASKFLOW_REDIS_URL", USAGE)
-    if status:
-        _show_status(settings, as_json=as_json)
+        raise BadUsage("the worker runs in services mode: set TASKFLOW_REDIS_URL")
+    if args.status:
+        _show_status(settings, as_json=args.json)
         return
     import redis
 
@@ -38,10 +44,10 @@ def work(
 
     require_current_schema(settings.resolved_database_url)
     _log_to_stderr(settings.log_level)
-    mode = "burst" if burst else f"overdue scan every {settings.overdue_scan_interval}s"
-    typer.echo(f"TaskFlow worker on {_safe_url(settings.redis_url)} ({mode})", err=True)
+    mode = "burst" if args.burst else f"overdue scan every {settings.overdue_scan_interval}s"
+    print(f"TaskFlow worker on {_safe_url(settings.redis_url)} ({mode})", file=sys.stderr)
     try:
-        run_worker(settings, burst=burst)
+        run_worker(settings, burst=args.burst)
     except redis.RedisError as error:
         # Only a burst run gets here: a long-running worker waits for Redis instead.
         raise ServiceUnavailable(f"cannot reach Redis ({error})") from error
@@ -50,6 +56,7 @@ def work(
 def _show_status(settings: Settings, *, as_json: bool) -> None:
     import redis
 
+    from taskflow_core.domain.errors import ServiceUnavailable
     from taskflow_core.worker import queue_status, worker_connection
 
     connection = worker_connection(settings)
@@ -65,7 +72,7 @@ def _show_status(settings: Settings, *, as_json: bool) -> None:
         sys.stdout.write(json.dumps(_as_dict(report), indent=2) + "\n")
         return
     for line in _status_lines(report):
-        typer.echo(line)
+        print(line)
 
 
 def _as_dict(report: QueueStatus) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""What the dashboard asks of the server, in typed values, over the shared `ApiClient`.
+"""What the dashboard asks of the server, in typed values, over the CLI's `ApiClient`.
 
 Every method blocks on the network: call them from Textual thread workers only. The client
 refreshes an expired access token by itself; a session the server no longer accepts surfaces
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from taskflow_cli.client import ApiClient
-    from taskflow_cli.tokens import TokenStore
+    from taskflow_cli.tokens import RefreshTokens
     from taskflow_cli.tui.query import TaskFilters
 
     ClientFactory = Callable[[str], ApiClient]
@@ -29,7 +29,7 @@ def _open_client(server: str) -> ApiClient:
     from taskflow_cli.client import ApiClient
 
     # A dashboard would rather show a toast soon than wait long on a stuck server.
-    return ApiClient(server, timeout=10.0, retries=1)
+    return ApiClient(server, timeout=10.0)
 
 
 class TaskflowApi:
@@ -49,7 +49,7 @@ class TaskflowApi:
 
     @property
     def client(self) -> ApiClient:
-        # Built on first use, in a worker: importing httpx is not free.
+        # Built on first use, in a worker.
         with self._lock:
             if self._client is None:
                 self._client = self._factory(self._server)
@@ -65,9 +65,9 @@ class TaskflowApi:
 
     def account(self) -> Account:
         """The stored login for this server (no request); NotLoggedIn when there is none."""
-        credentials, _ = self.client.session()
-        self.last_email = credentials.email
-        return Account(server=self._server, email=credentials.email, role=credentials.role)
+        email, role = self.client.account()
+        self.last_email = email
+        return Account(server=self._server, email=email, role=role)
 
     def login(self, server: str, email: str, password: str, *, insecure: bool) -> Account:
         """Log in to `server` (normalized; it becomes this object's server) and keep the tokens."""
@@ -78,11 +78,11 @@ class TaskflowApi:
             self.close()
             self._server = url
         store = _token_store(insecure=insecure)
-        credentials = self.client.login(email.strip(), password, store=store)
+        session = self.client.login(email.strip(), password, store=store)
         if read_config().get("server") != url:
             write_config(server=url)
-        self.last_email = credentials.email
-        return Account(server=url, email=credentials.email, role=credentials.role)
+        self.last_email = session.email
+        return Account(server=url, email=session.email, role=session.role)
 
     # --- reads --------------------------------------------------------------------------
 
@@ -122,14 +122,20 @@ class TaskflowApi:
         return self.update_task(task, {"status": status}, version=task.version)
 
     def delete_task(self, task: Task) -> None:
-        self.client.call("DELETE", f"/tasks/{task.id}")
+        self.client.delete_task(task.id)
 
-    def mark_read(self, notification: Notification) -> None:
-        self.client.mark_notification_read(notification.id)
+    def mark_read(self, notifications: list[Notification]) -> int:
+        """Mark these notifications read, in one request; returns how many were unread."""
+        return self.client.mark_read([item.id for item in notifications])
+
+    def mark_all_read(self) -> int:
+        """Mark every unread notification read (not only those shown), in one request."""
+        return self.client.mark_read(None)
 
 
-def _token_store(*, insecure: bool) -> TokenStore:
-    from taskflow_cli.tokens import FileStore, KeyringUnavailable, os_keyring
+def _token_store(*, insecure: bool) -> RefreshTokens:
+    from taskflow_cli.errors import KeyringUnavailable
+    from taskflow_cli.stores import FileStore, os_keyring
 
     if insecure:
         return FileStore()
@@ -137,6 +143,6 @@ def _token_store(*, insecure: bool) -> TokenStore:
         return os_keyring()
     except KeyringUnavailable as error:
         raise KeyringUnavailable(
-            f"Cannot keep your tokens safely: {error.detail}. Tick the box above to keep "
-            "them in a file only you can read (or start with `taskflow tui --insecure-storage`)."
+            f"No OS keyring to keep your tokens in: {error.detail}. "
+            "“Log in, tokens in a file” keeps them in a file only you can read."
         ) from error

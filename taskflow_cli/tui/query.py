@@ -49,6 +49,7 @@ SORTS = (
     Sort("status", "status", "asc"),
     Sort("title", "title", "asc"),
     Sort("number", "number", "asc"),
+    Sort("urgent", "urgency", "asc"),
 )
 
 

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from taskflow_core.operations.jobs import scan_overdue
@@ -120,3 +121,97 @@ def test_marking_read_takes_ids_or_all_but_not_both(
         response = client.post("/notifications/read", headers=headers, json=body)
         assert response.status_code == 422, body
         assert response.headers["content-type"] == "application/problem+json"
+
+
+def unread_ids(client: TestClient, headers: dict[str, str]) -> set[str]:
+    return {item["id"] for item in inbox(client, headers, "?unread=true&limit=100")}
+
+
+def overdue_notifications(
+    client: TestClient, runtime: Runtime, headers: dict[str, str], count: int
+) -> list[str]:
+    for n in range(count):
+        make_task(client, headers, title=f"late {n}", dueDate=past())
+    in_app(client, scan_overdue, runtime)
+    ids = sorted(unread_ids(client, headers))
+    assert len(ids) == count
+    return ids
+
+
+def test_mark_all_read_marks_every_unread_notification_in_one_request(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    overdue_notifications(client, runtime, headers, 90)
+
+    response = client.post("/notifications/read", headers=headers, json={"all": True})
+
+    assert response.status_code == 200
+    assert response.json() == {"marked": 90}
+    assert unread_ids(client, headers) == set()
+    again = client.post("/notifications/read", headers=headers, json={"all": True})
+    assert again.json() == {"marked": 0}
+
+
+def test_mark_read_by_ids_marks_only_the_callers_unread_ones_and_ignores_the_rest(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    mine = overdue_notifications(client, runtime, headers, 4)
+    other = bearer(register(client))
+    theirs = overdue_notifications(client, runtime, other, 2)
+    client.post(f"/notifications/{mine[0]}/read", headers=headers)
+    unknown = "00000000-0000-0000-0000-000000000000"
+
+    response = client.post(
+        "/notifications/read",
+        headers=headers,
+        json={"ids": [mine[0], mine[1], mine[1], mine[2], theirs[0], unknown]},
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {"marked": 2}
+    assert unread_ids(client, headers) == {mine[3]}
+    assert unread_ids(client, other) == set(theirs)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"ids": [], "all": None},
+        {"ids": []},
+        {"all": False},
+        {"all": "yes"},
+        {"ids": ["not-a-uuid"]},
+        {"ids": ["00000000-0000-0000-0000-000000000000"], "all": True},
+        {"ids": ["00000000-0000-0000-0000-000000000000"] * 1001},
+        {"ids": "00000000-0000-0000-0000-000000000000"},
+        {"all": True, "extra": 1},
+    ],
+)
+def test_mark_read_refuses_anything_but_ids_or_all(
+    client: TestClient, runtime: Runtime, headers: dict[str, str], body: dict[str, Any]
+) -> None:
+    overdue_notifications(client, runtime, headers, 1)
+
+    response = client.post("/notifications/read", headers=headers, json=body)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"]
+    assert len(unread_ids(client, headers)) == 1
+
+
+def test_mark_read_needs_a_login(client: TestClient) -> None:
+    assert client.post("/notifications/read", json={"all": True}).status_code == 401
+
+
+@pytest.mark.parametrize("settings_overrides", [{"rate_limit": "3/minute"}], indirect=True)
+def test_marking_many_read_spends_one_request_of_the_budget(
+    client: TestClient, runtime: Runtime
+) -> None:
+    headers = bearer(register(client))
+
+    response = client.post("/notifications/read", headers=headers, json={"all": True})
+
+    assert response.status_code == 200
+    assert response.headers["ratelimit-remaining"] == "2"

@@ -68,6 +68,9 @@ def test_default_sort_is_newest_first(
         ("overdue=true", {"late report"}),
         ("overdue=false", {"late but done", "Buy 100% cotton", "plan trip", "call mum"}),
         ("number=2", {"late but done"}),
+        ("number=2,4", {"late but done", "plan trip"}),
+        ("number=4&number=2&number=99", {"late but done", "plan trip"}),
+        ("number=1, 5", {"late report", "call mum"}),
     ],
 )
 def test_filters(
@@ -151,6 +154,10 @@ def test_sorting_follows_workflow_order_and_puts_missing_due_dates_last(
         "limit=101",
         "dueBefore=yesterday",
         "number=0",
+        "number=1,0",
+        "number=2147483648",
+        "number=-3",
+        "number=1,x",
         "page=abc",
     ],
 )
@@ -160,6 +167,84 @@ def test_bad_query_parameters_are_rejected_not_ignored(
     response = client.get(f"/tasks?{query}", headers=headers)
     assert response.status_code in (400, 422)
     assert response.json()["errors"][0]["field"] == query.split("=", maxsplit=1)[0]
+
+
+def test_more_than_100_numbers_are_refused(client: TestClient, headers: dict[str, str]) -> None:
+    numbers = ",".join(str(n) for n in range(1, 102))
+
+    response = client.get(f"/tasks?number={numbers}", headers=headers)
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "number"
+    assert client.get(f"/tasks?number={numbers[:-4]}", headers=headers).status_code == 200
+
+
+def test_numbers_select_only_the_callers_own_tasks(
+    client: TestClient, headers: dict[str, str], board: Any
+) -> None:
+    other = bearer(register(client))
+    make_task(client, other, title="theirs")
+
+    assert titles(client.get("/tasks?number=1,2", headers=other)) == ["theirs"]
+    assert set(titles(client.get("/tasks?number=1,2", headers=headers))) == {
+        "late report",
+        "late but done",
+    }
+
+
+def test_urgency_puts_the_earliest_due_first_then_the_undated_ties_by_priority_then_number(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    soon, late = iso(NOW + timedelta(days=1)), iso(NOW - timedelta(hours=5))
+    for title, fields in [
+        ("undated low", {"priority": "LOW"}),
+        ("undated high", {"priority": "HIGH"}),
+        ("soon medium", {"priority": "MEDIUM", "dueDate": soon}),
+        ("soon high", {"priority": "HIGH", "dueDate": soon}),
+        ("overdue low", {"priority": "LOW", "dueDate": late}),
+        ("soon high too", {"priority": "HIGH", "dueDate": soon}),
+        ("undated high too", {"priority": "HIGH"}),
+    ]:
+        make_task(client, headers, title=title, **fields)
+    expected = [
+        "overdue low",
+        "soon high",
+        "soon high too",
+        "soon medium",
+        "undated high",
+        "undated high too",
+        "undated low",
+    ]
+
+    assert titles(client.get("/tasks?sort=urgency&order=asc", headers=headers)) == expected
+    assert titles(client.get("/tasks?sort=urgency&order=desc", headers=headers)) == list(
+        reversed(expected)
+    )
+    pages: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"sort": "urgency", "order": "asc", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        body = client.get("/tasks", headers=headers, params=params).json()
+        pages += [task["title"] for task in body["data"]]
+        cursor = body["meta"]["nextCursor"]
+        if cursor is None:
+            break
+    assert pages == expected
+
+
+def test_an_urgency_cursor_is_refused_for_the_due_date_sort(
+    client: TestClient, headers: dict[str, str], many: list[str]
+) -> None:
+    cursor = client.get("/tasks?limit=5&sort=urgency&order=asc", headers=headers).json()
+    response = client.get(
+        "/tasks",
+        headers=headers,
+        params={"cursor": cursor["meta"]["nextCursor"], "sort": "dueDate", "order": "asc"},
+    )
+
+    assert response.status_code == 400
 
 
 def test_limit_over_100_is_422_not_clamped(client: TestClient, headers: dict[str, str]) -> None:
@@ -187,7 +272,7 @@ def many(client: TestClient, runtime: Runtime, headers: dict[str, str]) -> list[
 
 SORTS = [
     (s, o)
-    for s in ("createdAt", "dueDate", "priority", "status", "title", "number")
+    for s in ("createdAt", "dueDate", "priority", "status", "title", "number", "urgency")
     for o in ("asc", "desc")
 ]
 

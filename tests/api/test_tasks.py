@@ -456,6 +456,62 @@ def test_an_empty_patch_changes_nothing(client: TestClient, headers: dict[str, s
     assert response.json()["version"] == 1
 
 
+def test_a_patch_that_sends_what_the_task_holds_keeps_its_version_and_updated_at(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(
+        client,
+        headers,
+        title="Same",
+        description="words",
+        priority="HIGH",
+        status="COMPLETED",
+        dueDate="2030-01-01T10:00:00Z",
+    )
+    url = f"/tasks/{task['id']}"
+    same = {
+        "title": "Same",
+        "description": "words",
+        "priority": "HIGH",
+        "status": "COMPLETED",
+        "dueDate": "2030-01-01T10:00:00+00:00",
+    }
+
+    for body in (same, {"title": " Same "}, {"status": "COMPLETED"}, {"dueDate": task["dueDate"]}):
+        response = client.patch(url, headers=headers | {"If-Match": '"1"'}, json=body)
+        assert response.status_code == 200, response.text
+        assert response.json() == task
+        assert response.headers["etag"] == '"1"'
+    assert client.get(url, headers=headers).json() == task
+    changed = client.patch(url, headers=headers, json={"title": "Same", "priority": "LOW"})
+    assert (changed.json()["version"], changed.json()["priority"]) == (2, "LOW")
+    assert changed.json()["updatedAt"] > task["updatedAt"]
+    assert changed.json()["completedAt"] == task["completedAt"]
+
+
+def test_a_no_op_patch_with_a_stale_if_match_is_still_412(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers, title="Same")
+    client.patch(f"/tasks/{task['id']}", headers=headers, json={"title": "Other"})
+
+    response = client.patch(
+        f"/tasks/{task['id']}", headers=headers | {"If-Match": '"1"'}, json={"title": "Other"}
+    )
+
+    assert response.status_code == 412
+
+
+def test_clearing_a_due_date_that_is_not_set_keeps_the_version(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+
+    response = client.patch(f"/tasks/{task['id']}", headers=headers, json={"dueDate": None})
+
+    assert response.json()["version"] == 1
+
+
 def test_reads_see_writes_immediately_despite_the_cache(
     client: TestClient, headers: dict[str, str]
 ) -> None:

@@ -149,6 +149,16 @@ def test_an_email_change_needs_the_current_password_and_ends_the_other_sessions(
     assert refresh_status(client, user) == 200
 
 
+def test_an_email_change_without_the_current_password_is_refused(
+    client: TestClient, user: dict[str, Any]
+) -> None:
+    url = f"/users/{user['user']['id']}"
+    response = client.patch(url, headers=bearer(user), json={"email": random_email()})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "currentPassword"
+    assert client.get("/auth/me", headers=bearer(user)).json()["email"] == user["user"]["email"]
+
+
 def test_changing_to_a_taken_email_is_409(client: TestClient, user: dict[str, Any]) -> None:
     other = register(client)
     response = client.patch(

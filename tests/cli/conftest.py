@@ -34,6 +34,20 @@ class Server:
     url: str
     env: dict[str, str]
     process: subprocess.Popen[bytes]
+    log: Path
+
+    def requests(self) -> list[str]:
+        """`METHOD /path` of every request the server has logged (needs log level INFO)."""
+        import re
+
+        lines = self.log.read_text(errors="replace").splitlines()
+        found = (re.search(r"method=(\S+) path=(\S+)", line) for line in lines)
+        return [f"{match[1]} {match[2]}" for match in found if match]
+
+    def api(self, method: str, path: str, token: str, **kwargs: Any) -> httpx.Response:
+        """A request straight to the API (to arrange data a test is not about)."""
+        headers = {"Authorization": f"Bearer {token}"}
+        return httpx.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
 
     def register(self, *, name: str = "Test User") -> Account:
         """A new account with a random email, registered over the API."""
@@ -115,7 +129,8 @@ class Cli:
         )  # fmt: skip
 
     def stored_session(self) -> dict[str, Any] | None:
-        """What the keyring holds for the server, read the way the CLI reads it."""
+        """The login kept for the server: the refresh token in the keyring, the access token
+        and its expiry in the runtime dir (None when there is no refresh token)."""
         script = (
             "import keyring, sys; "
             f"print(keyring.get_password('taskflow', {self.server.url!r}) or '')"
@@ -123,8 +138,18 @@ class Cli:
         completed = subprocess.run(
             [sys.executable, "-c", script], env=self.env, capture_output=True, text=True, check=True
         )
-        text = completed.stdout.strip()
-        return json.loads(text) if text else None
+        refresh_token = completed.stdout.strip()
+        if not refresh_token:
+            return None
+        access = self.access_file()
+        session = json.loads(access.read_text()) if access.exists() else {}
+        return session | {"refresh_token": refresh_token}
+
+    def access_file(self) -> Path:
+        """Where the CLI keeps the access token for the server (the runtime dir)."""
+        from urllib.parse import quote
+
+        return self.home / "runtime" / "taskflow" / f"access-{quote(self.server.url, safe='')}.json"
 
     def add_task(self, title: str, *options: str) -> dict[str, Any]:
         task: dict[str, Any] = self.ok("tasks", "add", title, *options, "--json").json()
@@ -146,10 +171,13 @@ def client_env(home: Path, server_url: str) -> dict[str, str]:
         if not key.startswith(("TASKFLOW_", "XDG_", "PYTHON_KEYRING", "DBUS_"))
         and key not in ("NO_COLOR", "VISUAL", "EDITOR")
     }
+    runtime = home / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
     return env | {
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(home / "config"),
         "XDG_DATA_HOME": str(home / "data"),
+        "XDG_RUNTIME_DIR": str(runtime),
         "PYTHON_KEYRING_BACKEND": PLAINTEXT_KEYRING,
         "TASKFLOW_SERVER": server_url,
     }
@@ -193,7 +221,9 @@ def start_server(
     process = subprocess.Popen(
         [TASKFLOW, "server", "--port", str(port)], env=env, stdout=log, stderr=log
     )
-    server = Server(url=f"http://127.0.0.1:{port}", env=env, process=process)
+    server = Server(
+        url=f"http://127.0.0.1:{port}", env=env, process=process, log=workdir / "server.log"
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -243,9 +273,13 @@ def logged_in(cli: Cli, account: Account) -> Cli:
 
 
 def assert_one_error_line(result: Result, code: int, *fragments: str) -> None:
-    """The CLI's promise for every failure: one line on stderr, the documented exit code."""
+    """The CLI's promise for every failure: one line on stderr, the documented exit code
+    (after the note that names the server, when --server or TASKFLOW_SERVER chose one
+    other than the configured default)."""
     assert result.code == code, (result.code, result.stderr)
     lines = result.stderr.strip().splitlines()
+    if len(lines) == 2 and lines[0].startswith("Server: "):
+        lines = lines[1:]
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: ")
     assert "Traceback" not in result.stderr
@@ -253,9 +287,13 @@ def assert_one_error_line(result: Result, code: int, *fragments: str) -> None:
         assert fragment in lines[0]
 
 
-def run_in_terminal(cli: Cli, *args: str, typed: str = "", **env: str) -> Result:
+def run_in_terminal(
+    cli: Cli, *args: str, typed: str = "", answers: tuple[tuple[str, str], ...] = (), **env: str
+) -> Result:
     """Run `taskflow` on a pseudo-terminal, as a person at a keyboard would; `typed` is
-    what they type (buffered by the terminal until the program reads it)."""
+    what they type ahead (buffered by the terminal until the program reads it), and each of
+    `answers` (prompt, reply) is typed once its prompt is on the screen, as a password must
+    be (a password prompt first discards what was typed ahead)."""
     import select
 
     leader, follower = os.openpty()
@@ -270,7 +308,9 @@ def run_in_terminal(cli: Cli, *args: str, typed: str = "", **env: str) -> Result
     os.close(follower)
     if typed:
         os.write(leader, typed.encode())
+    pending = list(answers)
     output = b""
+    seen = 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         ready, _, _ = select.select([leader], [], [], 0.2)
@@ -282,6 +322,10 @@ def run_in_terminal(cli: Cli, *args: str, typed: str = "", **env: str) -> Result
             if not chunk:
                 break
             output += chunk
+            if pending and pending[0][0].encode() in output[seen:]:
+                seen = output.index(pending[0][0].encode(), seen) + len(pending[0][0])
+                time.sleep(0.1)  # the prompt is written before the terminal stops echoing
+                os.write(leader, (pending.pop(0)[1] + "\n").encode())
         elif process.poll() is not None:
             break
     os.close(leader)

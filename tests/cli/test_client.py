@@ -3,6 +3,7 @@ live two seconds: silent refresh, rotation, reuse detection, concurrent refreshe
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from typing import TYPE_CHECKING
@@ -49,9 +50,10 @@ def test_a_401_with_an_unexpired_token_also_refreshes_once(logged_in: Cli) -> No
     stored = logged_in.stored_session()
     assert stored is not None
     # Make the stored access token look fresh while the server refuses it.
-    tampered = dict(stored, access_expires_at="2999-01-01T00:00:00+00:00")
-    tampered["access_token"] = stored["access_token"][:-4] + "AAAA"
-    _store(logged_in, tampered)
+    access = json.loads(logged_in.access_file().read_text())
+    access["expires_at"] = 32503680000.0  # the year 3000
+    access["access_token"] = stored["access_token"][:-4] + "AAAA"
+    logged_in.access_file().write_text(json.dumps(access))
 
     assert logged_in.ok("whoami").code == 0
     after = logged_in.stored_session()
@@ -133,18 +135,14 @@ def test_a_server_that_goes_down_is_exit_5_and_logout_still_forgets(
     assert_one_error_line(cli.run("--server", own.url, "whoami"), 3, "Not logged in")
 
 
-def _store(cli: Cli, session: dict[str, str]) -> None:
-    import json
-    import sys
+def test_a_lost_runtime_dir_costs_one_refresh_not_the_login(logged_in: Cli) -> None:
+    before = logged_in.stored_session()
+    assert before is not None
+    logged_in.access_file().unlink()  # as after a reboot: the runtime dir is emptied
 
-    script = (
-        "import keyring, sys; "
-        f"keyring.set_password('taskflow', {cli.server.url!r}, sys.stdin.read())"
-    )
-    subprocess.run(
-        [sys.executable, "-c", script],
-        input=json.dumps(session),
-        env=cli.env,
-        check=True,
-        text=True,
-    )
+    assert logged_in.ok("whoami").code == 0
+
+    after = logged_in.stored_session()
+    assert after is not None
+    assert after["refresh_token"] != before["refresh_token"]
+    assert logged_in.access_file().exists()

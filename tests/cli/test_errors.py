@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
+import json
+
 import pytest
 
 from taskflow_cli.errors import (
@@ -11,9 +12,10 @@ from taskflow_cli.errors import (
     ServerUnreachable,
     SessionExpired,
     exit_code_for,
+    exit_for,
     message_for,
-    run_guarded,
 )
+from taskflow_cli.http import Response
 from taskflow_cli.problems import error_from_response
 from taskflow_core.domain.errors import (
     AuthenticationFailed,
@@ -29,9 +31,17 @@ from taskflow_core.domain.errors import (
 )
 
 
-def problem(status: int, detail: str, **extra: object) -> httpx.Response:
+def problem(
+    status: int, detail: str, headers: dict[str, str] | None = None, **extra: object
+) -> Response:
     body = {"type": "about:blank", "title": "x", "status": status, "detail": detail} | extra
-    return httpx.Response(status, json=body, headers={"content-type": "application/problem+json"})
+    return Response(
+        status,
+        "Reason",
+        {"content-type": "application/problem+json"} | (headers or {}),
+        json.dumps(body).encode(),
+        keeps_alive=True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,8 +75,7 @@ def test_validation_errors_keep_each_field() -> None:
 
 
 def test_rate_limits_say_when_to_try_again() -> None:
-    response = problem(429, "Too many requests")
-    response.headers["Retry-After"] = "7"
+    response = problem(429, "Too many requests", headers={"retry-after": "7"})
 
     error = error_from_response(response)
 
@@ -81,7 +90,9 @@ def test_an_unexpected_status_names_the_request_id() -> None:
 
 
 def test_a_body_that_is_not_json_still_gives_a_message() -> None:
-    error = error_from_response(httpx.Response(502, text="<html>Bad gateway</html>"))
+    error = error_from_response(
+        Response(502, "Bad Gateway", {}, b"<html>Bad gateway</html>", keeps_alive=False)
+    )
 
     assert message_for(error) == "The server answered 502: Bad Gateway"
 
@@ -104,18 +115,12 @@ def test_exit_codes_are_the_documented_ones(error: TaskflowError, code: int) -> 
     assert exit_code_for(error) == code
 
 
-def test_the_guard_prints_one_line_and_exits_with_the_code(
+def test_the_guard_prints_one_line_and_returns_the_code(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("TASKFLOW_DEBUG", raising=False)
 
-    def main() -> None:
-        raise NotFound("Task #7 not found")
-
-    with pytest.raises(SystemExit) as exit:
-        run_guarded(main)
-
-    assert exit.value.code == 4
+    assert exit_for(NotFound("Task #7 not found")) == 4
     assert capsys.readouterr().err == "Error: Task #7 not found\n"
 
 
@@ -124,13 +129,7 @@ def test_an_unexpected_exception_hides_its_traceback(
 ) -> None:
     monkeypatch.delenv("TASKFLOW_DEBUG", raising=False)
 
-    def main() -> None:
-        raise KeyError("boom")
-
-    with pytest.raises(SystemExit) as exit:
-        run_guarded(main)
-
-    assert exit.value.code == 1
+    assert exit_for(KeyError("boom")) == 1
     assert capsys.readouterr().err == (
         "Error: Unexpected error (KeyError); run with TASKFLOW_DEBUG=1 for details\n"
     )

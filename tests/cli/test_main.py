@@ -1,4 +1,4 @@
-"""The `taskflow` entry point: start-up imports, help, shell completion."""
+"""The `taskflow` entry point: what a command loads, help, usage errors, shell completion."""
 
 from __future__ import annotations
 
@@ -11,10 +11,16 @@ from tests.cli.conftest import TASKFLOW, assert_one_error_line
 if TYPE_CHECKING:
     from tests.cli.conftest import Cli
 
-SERVER_SIDE = ("sqlalchemy", "fastapi", "uvicorn", "textual", "starlette", "alembic")
-# httpx's own transport; the CLI's runs on http.client.
-HTTP_ENGINE = ("httpcore", "h11")
-# Command groups a task command has no use for (Typer would build all their commands).
+SERVER_SIDE = ("sqlalchemy", "fastapi", "uvicorn", "textual", "starlette", "alembic", "pydantic")
+# What the daily commands must not load: each costs more start-up time than a command
+# spends with a local server (the README's performance section has the figures).
+SLOW = (
+    "typer", "click", "rich", "httpx", "httpcore", "dateparser", "http.client", "email",
+    "keyring", "keyrings", "filelock", "ssl", "platformdirs", "dataclasses", "inspect",
+    "asyncio", "encodings.idna", "taskflow_core.domain.errors", "argcomplete", "typing", "tomllib",
+    "pathlib", "urllib.parse", "contextlib", "subprocess",
+)  # fmt: skip
+# Command groups a task command has no use for.
 OTHER_GROUPS = ("taskflow_cli.commands.users", "taskflow_cli.commands.notifications")
 PROBE = """
 import sys
@@ -24,14 +30,13 @@ try:
     run()
 except SystemExit as exit:
     code = exit.code
-heavy = sorted(name for name in {forbidden!r} if name in sys.modules)
-print("loaded:", ",".join(heavy), file=sys.stderr)
-print("pydantic schemas:", "taskflow_core.schemas" in sys.modules, file=sys.stderr)
+loaded = sorted(name for name in {forbidden!r} if name in sys.modules)
+print("loaded:", ",".join(loaded), file=sys.stderr)
 sys.exit(code)
 """
 
 
-def modules_after(cli: Cli, *args: str, forbidden: tuple[str, ...] = SERVER_SIDE) -> str:
+def modules_after(cli: Cli, *args: str, forbidden: tuple[str, ...]) -> str:
     script = PROBE.format(args=list(args), forbidden=forbidden)
     result = subprocess.run(
         [sys.executable, "-c", script], env=cli.env, capture_output=True, text=True, check=False
@@ -41,67 +46,49 @@ def modules_after(cli: Cli, *args: str, forbidden: tuple[str, ...] = SERVER_SIDE
 
 
 def test_help_loads_nothing_of_the_server_or_the_tui(cli: Cli) -> None:
-    report = modules_after(cli, "--help")
-
-    assert "loaded: \n" in report
-    assert "pydantic schemas: False" in report
+    assert "loaded: \n" in modules_after(cli, "--help", forbidden=SERVER_SIDE + SLOW)
 
 
-def test_listing_tasks_loads_nothing_of_the_server_the_tui_or_other_commands(
-    logged_in: Cli,
-) -> None:
+def test_the_daily_commands_load_nothing_slow_nor_other_commands(logged_in: Cli) -> None:
     logged_in.add_task("one")
 
-    report = modules_after(
-        logged_in, "tasks", "list", forbidden=SERVER_SIDE + HTTP_ENGINE + OTHER_GROUPS
-    )
-
-    assert "loaded: \n" in report
-    assert "pydantic schemas: False" in report
-
-
-def test_shell_completion_completes_commands_and_choices(cli: Cli) -> None:
-    def complete(words: str) -> str:
-        result = subprocess.run(
-            [TASKFLOW],
-            env=cli.env
-            | {
-                "_TASKFLOW_COMPLETE": "complete_bash",
-                "COMP_WORDS": words,
-                "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
-            },
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    assert "tasks" in complete("taskflow ta").split()
-    assert {"list", "add", "done"} <= set(complete("taskflow tasks ").split())
-    assert set(complete("taskflow tasks list --status ").split()) == {
-        "pending",
-        "in-progress",
-        "completed",
-    }
+    for args in (
+        ("tasks", "list"),
+        ("tasks", "add", "two", "--due", "tomorrow 17:00"),
+        ("tasks", "done", "1"),
+        ("tasks", "show", "2"),
+    ):
+        report = modules_after(logged_in, *args, forbidden=SERVER_SIDE + SLOW + OTHER_GROUPS)
+        assert "loaded: \n" in report, (args, report)
 
 
-def test_no_arguments_shows_help(cli: Cli) -> None:
+def test_no_arguments_shows_help_listing_every_command(cli: Cli) -> None:
+    from taskflow_cli.main import COMMANDS
+
     result = cli.run()
 
-    assert "Usage: taskflow" in result.stdout
-    # First lines of the boxed entries: "│ name   description │", not wrapped lines.
-    entries = [line[2:] for line in result.stdout.splitlines() if line.startswith("│ ")]
-    names = [entry.split()[0] for entry in entries if not entry.startswith((" ", "-"))]
-    commands = names[names.index("login") :]
-    assert commands == [
-        "login", "logout", "whoami", "server", "worker", "tui",
-        "auth", "tasks", "users", "notifications", "db",
-    ]  # fmt: skip
+    assert result.code == 0
+    assert result.stdout.startswith("usage: taskflow")
+    section = result.stdout.split("\ncommands:\n", 1)[1].splitlines()
+    listed = [line.split()[0] for line in section if line.startswith("    ") and line[4] != " "]
+    assert listed == list(COMMANDS)
+
+
+def test_help_fits_80_columns(cli: Cli) -> None:
+    for args in (("--help",), ("tasks", "--help"), ("tasks", "list", "--help"), ("account",
+                 "--help"), ("tasks", "import", "--help")):  # fmt: skip
+        result = cli.run(*args, COLUMNS="80")
+        assert result.code == 0, result.stderr
+        too_wide = [line for line in result.stdout.splitlines() if len(line) > 80]
+        assert too_wide == [], args
 
 
 def test_an_unknown_command_is_a_usage_error(cli: Cli) -> None:
     assert_one_error_line(cli.run("taks"), 2, "No such command 'taks'. Did you mean 'tasks'?")
+    assert_one_error_line(
+        cli.run("tasks", "list", "--colour"), 2, "Unrecognized arguments: --colour"
+    )
+    assert_one_error_line(cli.run("tasks"), 2, "required: COMMAND", "taskflow tasks --help")
 
 
 def test_debug_shows_the_traceback(cli: Cli) -> None:
@@ -111,3 +98,50 @@ def test_debug_shows_the_traceback(cli: Cli) -> None:
     assert result.code != 0
     assert "Traceback" in result.stderr
     assert "ServerUnreachable" in result.stderr
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly(logged_in: Cli) -> None:
+    for n in range(30):
+        logged_in.add_task(f"task {n}")
+
+    result = subprocess.run(
+        f"'{TASKFLOW}' tasks list --limit 100 | head -n 1",
+        shell=True, env=logged_in.env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+    assert result.stdout.split()[0] == "#"
+    assert "Error" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_shell_completion_completes_commands_options_and_task_numbers(logged_in: Cli) -> None:
+    logged_in.add_task("Write the report")
+    logged_in.add_task("Call Ada")
+
+    assert "tasks" in _words(logged_in, "taskflow ta")
+    assert {"list", "add", "done", "import"} <= set(_words(logged_in, "taskflow tasks "))
+    assert {"--status", "--sort"} <= set(_words(logged_in, "taskflow tasks list --s"))
+    assert set(_words(logged_in, "taskflow tasks list --sort d")) == {"due"}
+    numbers = {word for word in _words(logged_in, "taskflow tasks done ") if word.isdigit()}
+    assert numbers == {"1", "2"}
+
+
+def _words(cli: Cli, line: str) -> list[str]:
+    env = cli.env | {
+        "_ARGCOMPLETE": "1",
+        "_ARGCOMPLETE_IFS": "\n",
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(cli.home / "completion.out"),
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+    }
+    result = subprocess.run([TASKFLOW], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    words = (cli.home / "completion.out").read_text().split("\n")
+    return [word.strip() for word in words if word.strip()]
+
+
+def test_completion_prints_the_shell_code_for_each_shell(cli: Cli) -> None:
+    for shell in ("bash", "zsh", "fish"):
+        code = cli.ok("completion", shell).stdout
+        assert "taskflow" in code
+        assert "_ARGCOMPLETE" in code

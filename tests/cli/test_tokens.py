@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from taskflow_cli.tokens import Credentials, FileStore
-from taskflow_core.domain.clock import utcnow
+from taskflow_cli.stores import FileStore
 from tests.cli.conftest import NO_KEYRING, TASKFLOW, assert_one_error_line
 
 if TYPE_CHECKING:
@@ -48,6 +47,7 @@ def test_insecure_storage_keeps_tokens_in_a_file_only_the_user_can_read(
     path = cli.home / "config" / "taskflow" / "credentials.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert cli.server.url in path.read_text()
+    assert stat.S_IMODE(cli.access_file().stat().st_mode) == 0o600
     status = cli.ok("auth", "status", PYTHON_KEYRING_BACKEND=NO_KEYRING).stdout
     assert f"Token storage: file {path} (insecure storage" in status
     assert cli.ok("tasks", "list", PYTHON_KEYRING_BACKEND=NO_KEYRING).code == 0
@@ -56,19 +56,18 @@ def test_insecure_storage_keeps_tokens_in_a_file_only_the_user_can_read(
     assert not path.exists()
 
 
-def test_several_servers_keep_separate_sessions(cli: Cli, account: Account) -> None:
-    store = FileStore(cli.home / "credentials.json")
-    now = utcnow()
+def test_several_servers_keep_separate_sessions(tmp_path: Path) -> None:
+    store = FileStore(tmp_path / "credentials.json")
     for server in ("http://a.example:8000", "http://b.example:8000"):
-        store.save(Credentials(server, account.email, "user", f"at-{server}", now, f"rt-{server}"))
+        store.save(server, f"rt-{server}")
 
     store.clear("http://a.example:8000")
 
     assert store.load("http://a.example:8000") is None
-    loaded = store.load("http://b.example:8000")
-    assert loaded is not None
-    assert loaded.refresh_token == "rt-http://b.example:8000"
-    assert stat.S_IMODE((cli.home / "credentials.json").stat().st_mode) == 0o600
+    assert store.load("http://b.example:8000") == "rt-http://b.example:8000"
+    assert stat.S_IMODE((tmp_path / "credentials.json").stat().st_mode) == 0o600
+    store.clear("http://b.example:8000")
+    assert not (tmp_path / "credentials.json").exists()
 
 
 def test_an_unreadable_stored_session_counts_as_logged_out(tmp_path: Path) -> None:
@@ -76,6 +75,32 @@ def test_an_unreadable_stored_session_counts_as_logged_out(tmp_path: Path) -> No
     path.write_text('{"http://x": {"email": "only"}}')
 
     assert FileStore(path).load("http://x") is None
+
+
+def test_without_a_private_runtime_dir_the_access_token_goes_to_the_config_dir(
+    cli: Cli, account: Account
+) -> None:
+    shared = cli.home / "shared-runtime"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # others could read what is in it: not a runtime dir to use
+
+    assert cli.login(account, XDG_RUNTIME_DIR=str(shared)).code == 0
+
+    assert list(shared.iterdir()) == []
+    kept = list((cli.home / "config" / "taskflow" / "run").iterdir())
+    assert [path.name.startswith("access-") for path in kept] == [True]
+    assert stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    assert cli.ok("whoami", XDG_RUNTIME_DIR=str(shared)).code == 0
+
+
+def test_logout_forgets_the_access_token_too(logged_in: Cli) -> None:
+    assert logged_in.access_file().exists()
+
+    logged_in.ok("logout")
+
+    assert not logged_in.access_file().exists()
+    sessions = logged_in.home / "config" / "taskflow" / "sessions.json"
+    assert logged_in.server.url not in sessions.read_text()
 
 
 SECRET_SERVICE_TOOLS = ("dbus-run-session", "gnome-keyring-daemon")

@@ -199,7 +199,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def log_in_as(person: Person) -> None:
     """Store a session for `person` the way `taskflow login` does (the OS keyring)."""
     from taskflow_cli.client import ApiClient
-    from taskflow_cli.tokens import os_keyring
+    from taskflow_cli.stores import os_keyring
 
     with ApiClient(person.server.url) as client:
         client.login(person.email, PASSWORD, store=os_keyring())

@@ -1,6 +1,6 @@
 """Fixed data for the snapshot tests, served at the API client's HTTP boundary.
 
-The real `ApiClient` talks to an `httpx.MockTransport` that answers the three reads the
+The real `ApiClient` sends its requests to `FakeHttp`, which answers the three reads the
 dashboard makes; everything else is a 404. Times are relative to `NOW`, the app's clock.
 """
 
@@ -11,10 +11,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
-
+from taskflow_cli import stores, tokens
 from taskflow_cli.client import ApiClient
-from taskflow_cli.tokens import Credentials, FileStore
+from taskflow_cli.http import Response
 
 SERVER = "http://taskflow.test"
 EMAIL = "ada@example.com"
@@ -89,35 +88,39 @@ def _page(data: list[dict[str, Any]]) -> dict[str, Any]:
     return {"data": data, "meta": meta}
 
 
-def handle(request: httpx.Request) -> httpx.Response:
-    """GET /tasks, /tasks/stats and /notifications; 404 otherwise."""
-    path = request.url.path
-    if request.method == "GET" and path == "/tasks":
-        body: Any = _page(tasks())
-    elif request.method == "GET" and path == "/tasks/stats":
-        body = stats()
-    elif request.method == "GET" and path == "/notifications":
-        body = _page([]) | {"meta": {"total": 2, "page": 1, "limit": 1, "totalPages": 2}}
-    else:
-        problem = {"title": "Not Found", "status": 404, "detail": "Not found"}
-        return httpx.Response(404, content=json.dumps(problem).encode())
-    return httpx.Response(200, json=body)
+class FakeHttp:
+    """Answers GET /tasks, /tasks/stats and /notifications; 404 otherwise."""
+
+    def request(self, method: str, path: str, **_: Any) -> Response:
+        if method == "GET" and path == "/tasks":
+            body: Any = _page(tasks())
+        elif method == "GET" and path == "/tasks/stats":
+            body = stats()
+        elif method == "GET" and path == "/notifications":
+            body = _page([]) | {"meta": {"total": 2, "page": 1, "limit": 1, "totalPages": 2}}
+        else:
+            problem = {"title": "Not Found", "status": 404, "detail": "Not found"}
+            return Response(404, "Not Found", {}, json.dumps(problem).encode(), keeps_alive=True)
+        return Response(200, "OK", {}, json.dumps(body).encode(), keeps_alive=True)
+
+    def close(self) -> None:
+        pass
 
 
 def fake_client(server: str) -> ApiClient:
-    """The real client, over the fake transport."""
-    return ApiClient(server, transport=httpx.MockTransport(handle))
+    """The real client, over the fake HTTP."""
+    return ApiClient(server, http=FakeHttp())  # type: ignore[arg-type]
 
 
 def store_session() -> None:
-    """A login for SERVER in the credentials file, valid far beyond the test."""
-    FileStore().save(
-        Credentials(
-            server=SERVER,
-            email=EMAIL,
-            role="user",
-            access_token="fake-access-token",
-            access_expires_at=datetime(2100, 1, 1, tzinfo=UTC),
-            refresh_token="fake-refresh-token",
+    """A login for SERVER, its access token valid far beyond the test."""
+    tokens.write_login(
+        SERVER, tokens.Login(email=EMAIL, role="user", storage=tokens.FILE, backend=None)
+    )
+    stores.FileStore().save(SERVER, "fake-refresh-token")
+    expires = datetime(2100, 1, 1, tzinfo=UTC).timestamp()
+    tokens.write_session(
+        tokens.Session(
+            SERVER, email=EMAIL, role="user", access_token="fake-access-token", expires_at=expires
         )
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from textual.widgets import Input
 
 from taskflow_cli.tui.app import TaskflowApp
 from taskflow_cli.tui.options import TuiOptions
@@ -36,6 +37,10 @@ def after(*keys: str) -> Callable[[Pilot[Any]], Any]:
     async def run(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press(*keys)
+        await settle(pilot)
+        # A blinking cursor is shown or not depending on when the picture is taken.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
         await settle(pilot)
 
     return run

@@ -306,11 +306,7 @@ class DashboardScreen(Screen[None]):
     def action_notifications(self) -> None:
         from taskflow_cli.tui.screens.notifications import NotificationsModal
 
-        def closed(marked: int | None) -> None:
-            if marked:
-                self._load_stats()
-
-        self.app.push_screen(NotificationsModal(self.api, now=self.now), closed)
+        self.app.push_screen(NotificationsModal(self.api, now=self.now, on_marked=self._load_stats))
 
     def action_quit(self) -> None:
         self.app.exit()

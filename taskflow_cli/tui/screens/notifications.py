@@ -17,6 +17,7 @@ from taskflow_cli.tui.failures import end_session_if_lost, explain
 from taskflow_cli.tui.text import ago
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from datetime import datetime
 
     from textual.app import ComposeResult
@@ -27,7 +28,11 @@ if TYPE_CHECKING:
 
 
 class NotificationsModal(ModalScreen[int]):
-    """A panel on the right; dismisses with how many notifications were marked read."""
+    """A panel on the right; dismisses with how many notifications were marked read.
+
+    After each marking the list is fetched again and `on_marked` runs (the dashboard
+    reloads its counts), so the panel and the unread count in the header agree.
+    """
 
     CSS_PATH = "../styles/modals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -35,10 +40,13 @@ class NotificationsModal(ModalScreen[int]):
         Binding("a", "read_all", "mark all read"),
     ]
 
-    def __init__(self, api: TaskflowApi, *, now: datetime) -> None:
+    def __init__(
+        self, api: TaskflowApi, *, now: datetime, on_marked: Callable[[], object] | None = None
+    ) -> None:
         super().__init__()
         self.api = api
         self.now = now
+        self._on_marked = on_marked
         self.marked = 0
         self._items: dict[str, Notification] = {}
 
@@ -88,19 +96,20 @@ class NotificationsModal(ModalScreen[int]):
             self._mark([item])
 
     def action_read_all(self) -> None:
+        """Every unread notification, shown here or not, in one request."""
         if self._items:
-            self._mark(list(self._items.values()))
+            self._mark(None)
 
     @work(thread=True, group="mark", exit_on_error=False)
-    def _mark(self, items: list[Notification]) -> None:
-        for item in items:
-            self.api.mark_read(item)
-            self.app.call_from_thread(self._marked, item)
+    def _mark(self, items: list[Notification] | None) -> None:
+        marked = self.api.mark_all_read() if items is None else self.api.mark_read(items)
+        self.app.call_from_thread(self._marked, marked)
 
-    def _marked(self, item: Notification) -> None:
-        self.marked += 1
-        self._items.pop(item.id, None)
-        self._show(list(self._items.values()))
+    def _marked(self, count: int) -> None:
+        self.marked += count
+        self._load()
+        if self._on_marked is not None:
+            self._on_marked()
 
     def action_close(self) -> None:
         self.dismiss(self.marked)

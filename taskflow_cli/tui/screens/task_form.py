@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, TextArea
 from textual.worker import Worker, WorkerState
 
+from taskflow_cli.dates import parse_instant
 from taskflow_cli.tui.failures import end_session_if_lost, explain
 from taskflow_cli.tui.models import Task
 from taskflow_cli.tui.text import PRIORITY_LABEL, STATUS_LABEL, form_due
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from taskflow_cli.tui.api import TaskflowApi
+    from taskflow_cli.tui.screens.conflict import Clash
 
 Json = dict[str, Any]
 # API field -> the form field whose error line shows its message.
@@ -34,6 +36,13 @@ FIELDS = {
     "status": "status",
     "priority": "priority",
     "dueDate": "due",
+}
+LABELS = {
+    "title": "Title",
+    "description": "Description",
+    "status": "Status",
+    "priority": "Priority",
+    "dueDate": "Due",
 }
 DUE_PLACEHOLDER = "tomorrow 17:00, friday, in 3 days, 2026-12-01…"
 
@@ -124,32 +133,31 @@ class TaskFormModal(ModalScreen[Task | None]):
             self.query_one("#due-error", Label).remove_class("-shown")
             self._update_hint(event.value)
 
-    @work(thread=True, exclusive=True, group="hint", exit_on_error=False)
     def _update_hint(self, text: str) -> None:
-        # dateparser takes a moment to load: never on the UI thread.
+        """Under the field, the exact date and time it reads as (or that it reads as none)."""
         try:
             due = self._parse_due(text)
         except DueUnreadable:
+            # Saving says why; while typing, every prefix of a date is unreadable.
             message, readable = "not a date (yet)", False
         else:
             message, readable = ("no due date" if due is None else _local(due)), True
-        self.app.call_from_thread(self._show_hint, message, readable)
-
-    def _show_hint(self, message: str, readable: bool) -> None:
         hint = self.query_one("#due-hint", Label)
         hint.update(message)
         hint.set_class(not readable, "-unreadable")
 
     def _parse_due(self, text: str) -> str | None:
-        from taskflow_cli.dates import UnreadableDate, parse_due
+        from taskflow_cli.config import read_config
+        from taskflow_cli.dates import as_api
+        from taskflow_cli.due import UnreadableDate, parse_due
 
         if not text.strip():
             return None
+        order = read_config().get("date_order")
         try:
-            due = parse_due(text, now=self.now.astimezone())
-        except UnreadableDate:
-            raise DueUnreadable(f"cannot read {text.strip()!r} as a date") from None
-        return due.isoformat().replace("+00:00", "Z")
+            return as_api(parse_due(text, now=self.now.astimezone(), date_order=order))
+        except UnreadableDate as error:
+            raise DueUnreadable(str(error)) from None
 
     # --- saving -------------------------------------------------------------------------
 
@@ -198,8 +206,12 @@ class TaskFormModal(ModalScreen[Task | None]):
                 saved = self.api.update_task(self.editing, fields, version=version)
             except PreconditionFailed:
                 current = self.api.task(self.editing.id)
-                self.app.call_from_thread(self._changed_elsewhere, current)
-                return
+                clashes = conflicts(self.editing, current, fields)
+                if clashes:
+                    self.app.call_from_thread(self._changed_elsewhere, current, clashes)
+                    return
+                # Their change is to other fields: these go on top of it.
+                saved = self.api.update_task(self.editing, fields, version=current.version)
         self.app.call_from_thread(self.dismiss, saved)
 
     def _fields(self, values: dict[str, str]) -> Json:
@@ -224,15 +236,19 @@ class TaskFormModal(ModalScreen[Task | None]):
         }
         return {key: value for key, value in fields.items() if before.get(key, ...) != value}
 
-    def _changed_elsewhere(self, current: Task) -> None:
-        self._version = current.version
+    def _changed_elsewhere(self, current: Task, clashes: list[Clash]) -> None:
+        from taskflow_cli.tui.screens.conflict import ConflictModal
+
         self._busy(False)
-        self._show_errors(
-            {
-                "": f"Task #{current.number} was changed elsewhere since you opened it. "
-                "Save again to overwrite it with what you see here, or press escape."
-            }
-        )
+
+        def answered(overwrite: bool | None) -> None:
+            if overwrite:
+                self._version = current.version
+                self.action_save()
+            else:
+                self._show_errors({"": f"Not saved: task #{current.number} was changed elsewhere."})
+
+        self.app.push_screen(ConflictModal(current.number, clashes), answered)
 
     def _busy(self, busy: bool) -> None:
         save = self.query_one("#save", Button)
@@ -271,7 +287,39 @@ class TaskFormModal(ModalScreen[Task | None]):
         self._show_errors({"": explain(error)})
 
 
-def _local(due: str) -> str:
-    from taskflow_cli.dates import local_text, parse_instant
+def conflicts(read: Task, theirs: Task, fields: Json) -> list[Clash]:
+    """The fields being saved that someone else changed, to something else, since `read`:
+    each with their value and yours, as the form shows them."""
+    clashes = []
+    for field, yours in fields.items():
+        before, now = _api_value(read, field), _api_value(theirs, field)
+        mine = parse_instant(yours) if field == "dueDate" and yours else yours
+        if now not in (before, mine):
+            clashes.append((LABELS[field], _shown(field, now), _shown(field, mine)))
+    return clashes
 
-    return f"→ {local_text(parse_instant(due))}"
+
+def _api_value(task: Task, field: str) -> Any:
+    if field == "dueDate":
+        return task.due
+    if field == "description":
+        return task.description or None
+    return getattr(task, field)
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if field == "dueDate":
+        return form_due(value)
+    if field == "status":
+        return STATUS_LABEL[TaskStatus(value)]
+    if field == "priority":
+        return PRIORITY_LABEL[TaskPriority(value)]
+    return str(value)
+
+
+def _local(due: str) -> str:
+    from taskflow_cli.dates import exact_local
+
+    return f"→ {exact_local(parse_instant(due))}"

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import stat
 from typing import TYPE_CHECKING
 
 import httpx
 
-from tests.cli.conftest import assert_one_error_line
+from tests.cli.conftest import PLAINTEXT_KEYRING, assert_one_error_line
 
 if TYPE_CHECKING:
     from tests.cli.conftest import Account, Cli
 
 
-def test_login_stores_the_session_in_the_keyring_and_remembers_the_server(
+def test_login_keeps_the_refresh_token_in_the_keyring_and_the_access_token_in_the_runtime_dir(
     cli: Cli, account: Account
 ) -> None:
     result = cli.login(account)
@@ -22,9 +24,36 @@ def test_login_stores_the_session_in_the_keyring_and_remembers_the_server(
     stored = cli.stored_session()
     assert stored is not None
     assert stored["email"] == account.email
-    assert {"access_token", "refresh_token", "access_expires_at"} <= set(stored)
-    config = (cli.home / "config" / "taskflow" / "config.toml").read_text()
-    assert config == f'server = "{cli.server.url}"\n'
+    assert {"access_token", "refresh_token", "expires_at"} <= set(stored)
+    assert stored["refresh_token"] not in cli.access_file().read_text()
+    assert stat.S_IMODE(cli.access_file().stat().st_mode) == 0o600
+    assert stat.S_IMODE(cli.access_file().parent.stat().st_mode) == 0o700
+    config_dir = cli.home / "config" / "taskflow"
+    assert (config_dir / "config.toml").read_text() == f'server = "{cli.server.url}"\n'
+    sessions = json.loads((config_dir / "sessions.json").read_text())
+    assert sessions[cli.server.url] == {
+        "email": account.email,
+        "role": "user",
+        "storage": "keyring",
+        "backend": PLAINTEXT_KEYRING,
+    }
+
+
+def test_a_command_with_a_fresh_access_token_never_loads_the_keyring(logged_in: Cli) -> None:
+    script = (
+        "import sys; from taskflow_cli.main import run; sys.argv = ['taskflow', 'tasks', 'list'];\n"
+        "try: run()\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('keyring', 'keyrings')))"
+    )
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=logged_in.env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+
+    assert result.stdout.splitlines()[-1] == "[]", result.stderr
 
 
 def test_no_token_is_ever_printed_except_by_auth_token(logged_in: Cli) -> None:
