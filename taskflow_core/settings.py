@@ -100,7 +100,6 @@ class Settings(BaseSettings):
     max_body_size: int = Field(default=1_048_576, ge=1024)
 
     db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=5, ge=0)
     db_timeout: float = Field(default=5.0, gt=0)
     statement_timeout: float = Field(default=15.0, gt=0)
 

@@ -51,7 +51,6 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "password_hash_memory_kib": 64,
         "password_hash_time_cost": 1,
         "db_pool_size": 5,
-        "db_max_overflow": 5,
     } | overrides
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
