@@ -48,7 +48,8 @@ def prepare_sqlite_file(url: str) -> None:
     """Create the database's folder (0700) and file (0600) before SQLite does.
 
     SQLite gives its `-wal` and `-shm` files the database file's mode, so creating the file
-    first keeps password hashes and tasks readable by their owner only.
+    first keeps password hashes and tasks readable by their owner only; a file an older
+    version left readable by others is tightened.
     """
     parsed = make_url(url)
     database = parsed.database
@@ -57,7 +58,10 @@ def prepare_sqlite_file(url: str) -> None:
     path = Path(database)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def lower_text(value: str | None) -> str | None:
