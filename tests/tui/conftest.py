@@ -219,10 +219,12 @@ def toasts(app: App[Any]) -> list[str]:
 async def settle(pilot: Pilot[Any]) -> None:
     """Let every worker finish, and the workers their results started, and every message
     they caused be handled."""
-    from textual.worker import WorkerFailed
+    from textual.worker import WorkerCancelled, WorkerFailed
 
     for _ in range(20):
-        with contextlib.suppress(WorkerFailed):  # failures are the screens' to report
+        # Failures are the screens' to report; a cancelled worker was replaced by a newer one,
+        # which the next turn waits for.
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if not any(worker.is_running for worker in pilot.app.workers):
