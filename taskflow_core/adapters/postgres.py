@@ -96,7 +96,11 @@ class PostgresDatabase:
     async def ping(self) -> float:
         started = time.perf_counter()
         async with self._connection() as connection:
-            await connection.raw.execute("SELECT 1")
+            try:
+                await connection.raw.execute("SELECT 1")
+            except psycopg.OperationalError as error:
+                # A pooled connection the crash broke: not ready, like any request now.
+                raise ServiceUnavailable(DATABASE_UNAVAILABLE) from error
         return time.perf_counter() - started
 
     @asynccontextmanager

@@ -67,3 +67,24 @@ def test_connections_the_database_dropped_are_replaced_unseen(
         assert [item["title"] for item in listed.json()["data"]] == ["still here"]
     created = client.post("/tasks", json={"title": "after the drop"}, headers=headers)
     assert created.status_code == 201, created.text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_readiness_on_a_connection_the_database_dropped_is_503_then_ready_again(
+    client: TestClient, settings: Settings
+) -> None:
+    # The connection readiness used is idle in the pool, recently enough not to be pinged:
+    # what a crash leaves behind for the next probe.
+    assert client.get("/health/ready").status_code == 200
+    conninfo = make_url(settings.resolved_database_url).set(drivername="postgresql")
+    with psycopg.connect(conninfo.render_as_string(hide_password=False)) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    probe = client.get("/health/ready")
+    assert probe.status_code == 503, probe.text
+    assert probe.json()["checks"]["database"]["status"] == "down"
+    again = client.get("/health/ready")
+    assert again.status_code == 200, again.text
