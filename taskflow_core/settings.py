@@ -122,18 +122,16 @@ class Settings(BaseSettings):
 
     # Argon2id at OWASP's minimum, in the form with the least memory: 7 MiB, 5 passes, 1 lane
     # (OWASP lists it beside 19 MiB x 2 passes as giving the same protection). It is also
-    # the quickest of those forms: 10-12 ms a hash here with libsodium (19 with argon2-cffi;
-    # 25 at 19 MiB x 2), and its memory goes back to the OS after each hash (libsodium maps
-    # and unmaps it; for argon2-cffi, see server/memory.py). Lower only in tests.
+    # the quickest of those forms, and its memory goes back to the OS after each hash
+    # (libsodium maps and unmaps it; for argon2-cffi, see server/memory.py). Lower only in
+    # tests.
     password_hash_memory_kib: int = Field(default=7_168, ge=8)
     password_hash_time_cost: int = Field(default=5, ge=1)
     password_hash_parallelism: int = Field(default=1, ge=1)
     # Hashes a process computes at once; more logins wait their turn. Each hash keeps a
-    # core busy for 10-20 ms, so a burst of logins must not take every core from the
-    # requests that need a millisecond. Two per process (on lowered priority, see
-    # `HASH_THREAD_NICENESS`) measured best with 2 workers on 2 cores (with argon2-cffi's
-    # 19 ms hashes: 43 logins/s beside a list load whose p99 went from 48 to 56 ms; one gave
-    # 19 logins/s, three pushed the list p99 to 147 ms).
+    # core busy, so a burst of logins must not take every core from the requests that need
+    # a millisecond. Two per process (at a lowered priority, see `HASH_THREAD_NICENESS`)
+    # measured best with 2 workers on 2 cores (docs/performance.md).
     password_hash_concurrency: int = Field(default=2, ge=1)
 
     log_level: str = "INFO"

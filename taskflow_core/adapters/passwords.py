@@ -19,9 +19,8 @@ from nacl.exceptions import CryptoError
 if TYPE_CHECKING:
     from taskflow_core.settings import Settings
 
-# Nice value of the hashing threads (0 is normal; 19 the lowest priority). With 2 workers on
-# 2 cores, logins at 16 connections beside a list load at 16, four runs each: at 4, 52-55
-# logins/s and a list p99 of 42-83 ms; at 2, 55-70 logins/s but a list p99 of 66-163 ms.
+# Nice value of the hashing threads (0 is normal; 19 the lowest priority): low enough that
+# requests beside a burst of logins keep their latency (docs/performance.md has the runs).
 HASH_THREAD_NICENESS = 4
 
 
@@ -31,8 +30,7 @@ class SodiumArgon2id:
     libsodium picks the CPU's widest vector instructions (AVX2, AVX-512) when it loads;
     argon2-cffi's wheels are built for SSE2. The algorithm, the parameters and the PHC
     string are the same, so each library verifies the other's hashes: only the time differs
-    (a login's hash took 10-12 ms against 17-18 ms on one core here, and two cores hashed
-    1.36x as many). libsodium computes only one lane, so it serves parallelism 1.
+    (docs/performance.md). libsodium computes only one lane, so it serves parallelism 1.
     """
 
     __slots__ = ("_memory_bytes", "_time_cost")
@@ -77,7 +75,7 @@ class Passwords:
                 memory_kib=settings.password_hash_memory_kib,
             )
         # Hashes run on threads of their own, at a lower CPU priority where the OS allows:
-        # under load, a request that needs a millisecond goes before a login's ~12 ms hash.
+        # under load, a request that needs a millisecond goes before a login's hash.
         self._hashing = ThreadPoolExecutor(
             max_workers=settings.password_hash_concurrency,
             thread_name_prefix="password-hash",
