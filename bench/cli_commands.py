@@ -103,7 +103,7 @@ def measure(workdir: Path, *, runs: int = 20, tasks: int = 1000) -> dict[str, fl
     compile_bytecode()
     subprocess.run([TASKFLOW, "db", "upgrade"], env=env, check=True, capture_output=True)
     subprocess.run([TASKFLOW, "db", "seed"], env=env, check=True, capture_output=True)
-    with running_server(env, workers=1, log=workdir / "cli-commands.log") as server:
+    with running_server(Path(TASKFLOW), env, workers=1, log=workdir / "cli-commands.log") as server:
         env["TASKFLOW_SERVER"] = server.url
         seed(server.url, tasks)
         subprocess.run(

@@ -43,12 +43,15 @@ class Server:
 
 
 @contextmanager
-def running_server(env: dict[str, str], *, workers: int, log: Path) -> Iterator[Server]:
-    """A `taskflow server` on a free port, stopped (with its workers) on exit."""
+def running_server(
+    taskflow: Path, env: dict[str, str], *, workers: int, log: Path
+) -> Iterator[Server]:
+    """`taskflow server` of the given executable on a free port, stopped (with its workers)
+    on exit."""
     port = free_port()
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            [TASKFLOW, "server", "--port", str(port), "--workers", str(workers)],
+            [str(taskflow), "server", "--port", str(port), "--workers", str(workers)],
             env=env,
             stdout=sink,
             stderr=sink,

@@ -1,4 +1,5 @@
-"""The markdown report: every run, the targets of issue 6, and the peers' figures."""
+"""The markdown report: each scenario on the baseline and on this checkout, as ratios, and the
+targets they are held to."""
 
 from __future__ import annotations
 
@@ -11,15 +12,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bench.load import LoadResult
 
-# Measured on a 2-core machine with PostgreSQL 15 on the same box, 10,000 tasks per user,
-# wrk at 64 connections (login at 16), 10 s after a 3 s warm-up.
-PEERS = [
-    ("GET /tasks page 1", "274 req/s, p99 512 ms", "259 req/s, p99 527 ms"),
-    ("GET /tasks at offset 9,000", "226 req/s", "229 req/s"),
-    ("GET /tasks/{id}", "561 req/s", "602 req/s"),
-    ("POST /tasks", "679 req/s", "330 req/s"),
-    ("POST /auth/login", "24 req/s (bcrypt 10)", "9 req/s (argon2 defaults)"),
-]
+# Issue 17's bar for the one-path core, against the commit before it.
+MIXED_RATIO = 3.0
+MIXED_P99_MS = 150.0
+UNCACHED_LIST_RATIO = 3.0
+FLOOR_RATIO = 0.9
+WORKER_RSS_MB = 150.0
 
 
 @dataclass
@@ -27,16 +25,31 @@ class Row:
     mode: str
     scenario: str
     connections: int
+    build: str
     result: LoadResult
-    statements: float | None
-    hit_ratio: float | None
 
     def as_line(self) -> str:
         r = self.result
         return (
-            f"{self.mode:32} {self.scenario:8} c={self.connections:<3} {r.rps:8.0f} req/s "
-            f"p50 {r.p50_ms:7.1f} ms p99 {r.p99_ms:7.1f} ms errors {r.errors}"
+            f"{self.mode:22} {self.scenario:7} c={self.connections:<3} {self.build:20} "
+            f"{r.rps:8.0f} req/s p50 {r.p50_ms:7.1f} ms p99 {r.p99_ms:7.1f} ms "
+            f"errors {r.errors} timeouts {r.timeouts}"
         )
+
+
+@dataclass
+class Pair:
+    mode: str
+    scenario: str
+    connections: int
+    baseline: LoadResult | None
+    current: LoadResult
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline is None or not self.baseline.rps:
+            return None
+        return self.current.rps / self.baseline.rps
 
 
 @dataclass
@@ -46,115 +59,104 @@ class Check:
     ok: bool
 
 
+def pairs(rows: list[Row], builds: list[str]) -> list[Pair]:
+    """One pair per mode and scenario: the last build is this checkout, the first (if there
+    are two) the baseline."""
+    current, baseline = builds[-1], builds[0] if len(builds) > 1 else None
+    found = {(r.mode, r.scenario, r.build): r for r in rows}
+    paired = []
+    for row in rows:
+        if row.build != current:
+            continue
+        before = found.get((row.mode, row.scenario, baseline)) if baseline else None
+        earlier = before.result if before else None
+        paired.append(Pair(row.mode, row.scenario, row.connections, earlier, row.result))
+    return paired
+
+
 def render(
-    rows: list[Row], clients: list[Check], rss: list[float], notes: list[str], *, quick: bool
+    rows: list[Row], clients: list[Check], rss: list[float], builds: list[str], *, quick: bool
 ) -> str:
+    paired = pairs(rows, builds)
+    baseline = builds[0] if len(builds) > 1 else "no baseline"
     lines = [
         "# TaskFlow benchmark",
         "",
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}"
+        f"Python {platform.python_version()}; {baseline} against this checkout"
         + (" — QUICK RUN (short, not for comparison)" if quick else ""),
         "",
-        "| mode | endpoint | conns | req/s | p50 ms | p99 ms | errors | SQL/req | cache hits |",
+        "| mode | scenario | conns | baseline req/s | p99 ms | this req/s | p99 ms | ratio "
+        "| errors (baseline / this) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in rows:
-        r = row.result
-        sql = "" if row.statements is None else f"{row.statements:.2f}"
-        hits = "" if row.hit_ratio is None else f"{row.hit_ratio:.0%}"
+    for pair in paired:
+        before, now = pair.baseline, pair.current
         lines.append(
-            f"| {row.mode} | {row.scenario} | {row.connections} | {r.rps:,.0f} | "
-            f"{r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {sql} | {hits} |"
+            f"| {pair.mode} | {pair.scenario} | {pair.connections} | "
+            + (f"{before.rps:,.0f} | {before.p99_ms:.1f} | " if before else "| | ")
+            + f"{now.rps:,.0f} | {now.p99_ms:.1f} | "
+            + (f"{pair.ratio:.2f}x" if pair.ratio is not None else "")
+            + f" | {_errors(before) if before else '-'} / {_errors(now)} |"
         )
-    checks = targets(rows, rss) + clients
+    checks = targets(paired, rss) + clients
     lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {c.target} | {c.measured} | {'yes' if c.ok else 'NO'} |" for c in checks]
-    lines += [
-        "",
-        "## Peers (same kind of machine, from issue 6)",
-        "",
-        "| endpoint | NestJS original | FastAPI template (2 workers) |",
-        "|---|---|---|",
-    ]
-    lines += [f"| {name} | {nest} | {template} |" for name, nest, template in PEERS]
-    if notes:
-        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"
 
 
-def targets(rows: list[Row], rss: list[float]) -> list[Check]:
-    def find(mode: str, scenario: str, connections: int) -> LoadResult | None:
-        for row in rows:
-            if row.mode == mode and row.scenario == scenario and row.connections == connections:
-                return row.result
-        return None
+def targets(paired: list[Pair], rss: list[float]) -> list[Check]:
+    def find(mode: str, scenario: str) -> Pair | None:
+        return next((p for p in paired if (p.mode, p.scenario) == (mode, scenario)), None)
 
     checks: list[Check] = []
-    page = find("services", "list", 64)
-    if page:
+    mixed = find("services", "mixed")
+    if mixed and mixed.ratio is not None:
         checks.append(
             Check(
-                "GET /tasks page 1 at 64: >= 2,700 req/s, p99 <= 100 ms",
-                f"{page.rps:,.0f} req/s, p99 {page.p99_ms:.0f} ms",
-                page.rps >= 2700 and page.p99_ms <= 100,
+                f"mixed workload (cache on) >= {MIXED_RATIO:.0f}x the baseline, "
+                f"p99 <= {MIXED_P99_MS:.0f} ms",
+                f"{mixed.ratio:.2f}x, p99 {mixed.current.p99_ms:.0f} ms",
+                mixed.ratio >= MIXED_RATIO and mixed.current.p99_ms <= MIXED_P99_MS,
             )
         )
-    cursor = find("services", "cursor", 64)
-    if page and cursor:
-        ratio = page.rps / cursor.rps if cursor.rps else float("inf")
+    uncached = find("services, cache off", "list")
+    if uncached and uncached.ratio is not None:
         checks.append(
             Check(
-                "cursor page 9,000 deep within 1.2x of page 1",
-                f"page 1 / cursor = {ratio:.2f}x",
-                ratio <= 1.2,
+                f"list page 1, cache off >= {UNCACHED_LIST_RATIO:.0f}x the baseline",
+                f"{uncached.ratio:.2f}x",
+                uncached.ratio >= UNCACHED_LIST_RATIO,
             )
         )
-    for scenario, label, minimum in (
-        ("get", "GET /tasks/{id} at 64: >= 1,700 req/s", 1700),
-        ("create", "POST /tasks at 64: >= 1,000 req/s", 1000),
-    ):
-        result = find("services", scenario, 64)
-        if result:
-            checks.append(Check(label, f"{result.rps:,.0f} req/s", result.rps >= minimum))
-    login = find("services, login + list together", "login", 16)
-    mixed = find("services, login + list together", "list", 16)
-    alone = find("services", "list", 16)
-    if login and mixed:
-        kept = mixed.p99_ms <= max(100.0, 1.5 * (alone.p99_ms if alone else 0))
+    compared = [p for p in paired if p.ratio is not None]
+    if compared:
+        slowest = min(compared, key=lambda p: p.ratio or 0.0)
         checks.append(
             Check(
-                "POST /auth/login at 16: >= 48 req/s, list keeps its p99",
-                f"{login.rps:.0f} req/s; list p99 {mixed.p99_ms:.0f} ms with logins"
-                + (f" vs {alone.p99_ms:.0f} ms alone" if alone else ""),
-                login.rps >= 48 and kept,
+                f"no scenario below {FLOOR_RATIO}x the baseline",
+                f"lowest: {slowest.mode} {slowest.scenario} {slowest.ratio:.2f}x",
+                (slowest.ratio or 0.0) >= FLOOR_RATIO,
             )
         )
-    batch = find("services", "batch", 1)
-    if batch:
-        checks.append(
-            Check(
-                "batch-complete of 1,000 ids: p50 <= 50 ms",
-                f"p50 {batch.p50_ms:.1f} ms",
-                batch.p50_ms <= 50,
-            )
+    failed = [p for p in paired if _errors(p.current)]
+    checks.append(
+        Check(
+            "no errors or timeouts on this checkout",
+            ", ".join(f"{p.mode} {p.scenario}: {_errors(p.current)}" for p in failed) or "none",
+            not failed,
         )
-    for scenario in ("list", "create"):
-        overload = find("overload, 1 worker", scenario, 256)
-        if overload:
-            checks.append(
-                Check(
-                    f"overload ({scenario}, 256 conns, 1 worker): all answered",
-                    f"{overload.timeouts} timeouts, {overload.errors} errors/503s",
-                    overload.timeouts == 0,
-                )
-            )
+    )
     if rss:
         checks.append(
             Check(
-                "each server worker's RSS <= 150 MB after the bench",
+                f"each server worker's RSS <= {WORKER_RSS_MB:.0f} MB after the services scenarios",
                 ", ".join(f"{value:.0f} MB" for value in rss),
-                max(rss) <= 150,
+                max(rss) <= WORKER_RSS_MB,
             )
         )
     return checks
+
+
+def _errors(result: LoadResult) -> int:
+    return result.errors + result.timeouts

@@ -17,7 +17,7 @@ from taskflow_core.domain.enums import Role
 from taskflow_core.settings import Settings
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 PASSWORD = "bench-password"
 WORDS = [
@@ -62,9 +62,17 @@ def recreate_postgres(url: str) -> None:
     admin.dispose()
 
 
-def seed(url: str, *, users: int, tasks_per_user: int, seed_value: int = 42) -> list[SeededUser]:
-    """Migrate `url` and fill it; returns the users with their task ids."""
-    migrate.upgrade(url)
+def seed(
+    url: str,
+    *,
+    users: int,
+    tasks_per_user: int,
+    seed_value: int = 42,
+    migrate_with: Callable[[str], None] = migrate.upgrade,
+) -> list[SeededUser]:
+    """Migrate `url` (with this checkout's migrations unless told otherwise) and fill it;
+    returns the users with their task ids."""
+    migrate_with(url)
     rng = random.Random(seed_value)
     passwords = Passwords(Settings(_env_file=None))
     password_hash = asyncio.run(passwords.hash(PASSWORD))

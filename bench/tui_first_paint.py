@@ -142,7 +142,7 @@ def measure(workdir: Path, *, runs: int = 7, tasks: int = 1000) -> FirstPaint:
     bare = workdir / "bare_textual.py"
     bare.write_text(BARE_TEXTUAL.replace("{newest}", str(tasks)))
     marker = f"#{tasks}".encode()
-    with running_server(env, workers=1, log=workdir / "tui-server.log") as server:
+    with running_server(Path(TASKFLOW), env, workers=1, log=workdir / "tui-server.log") as server:
         seed_over_api(server.url, tasks)
         env["TASKFLOW_SERVER"] = server.url
         subprocess.run(
