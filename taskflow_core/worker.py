@@ -274,6 +274,8 @@ class QueueStatus:
 def queue_status(connection: redis.Redis, *, recent: int = 5) -> QueueStatus:
     """Depth of the TaskFlow queue, its registries, live workers and the latest failures.
 
+    Workers and jobs that a dead worker left behind are cleaned up first, so none is counted.
+
     Args:
         connection: Any Redis connection to the services-mode Redis.
         recent: How many of the newest failed jobs to describe.
@@ -284,6 +286,11 @@ def queue_status(connection: redis.Redis, *, recent: int = 5) -> QueueStatus:
     from rq.cron import CronScheduler  # noqa: PLC0415 - only the status needs it
 
     queue = Queue(QUEUE_NAME, connection=connection)
+    # A dead worker's entries outlive it until a live worker's maintenance (or nobody, with no
+    # worker left): drop the workers whose key expired and hand on the jobs whose execution
+    # lapsed (queued again if they have retries left, else failed as abandoned).
+    worker_registration.clean_worker_registry(queue)
+    queue.started_job_registry.cleanup()
     failed = FailedJobRegistry(queue=queue)
     ids = failed.get_job_ids(0, recent - 1, desc=True) if recent > 0 else []
     jobs = [job for job in Job.fetch_many(ids, connection=connection) if job is not None]

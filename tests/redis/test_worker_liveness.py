@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.redis
 
-# The bound the heartbeat promises, with 5 s for a loaded two-core machine: a worker that a
+# The bounds the heartbeat promises, each with 5 s for a loaded two-core machine: a killed
+# worker's key and its job's execution lapse WORKER_TTL after its last beat; a worker that a
 # restarted Redis forgot beats (and registers again) within HEARTBEAT_SECONDS.
+GONE_WITHIN = WORKER_TTL + 5.0
 LISTED_AGAIN_WITHIN = HEARTBEAT_SECONDS + 5.0
 # A worker process starting, or picking up a job, on a loaded machine.
 STARTUP = 60.0
@@ -128,6 +130,54 @@ def enqueue_sleep(queue: Queue, seconds: float, *, retries: int = 0) -> Job:
         job_timeout=LONG_JOB * 2,
         retry=Retry(max=retries) if retries else None,
     )
+
+
+def test_killed_workers_and_their_jobs_leave_the_status_within_the_worker_ttl(
+    connection: redis.Redis,
+    queue: Queue,
+    settings: Settings,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+    tmp_path: Path,
+) -> None:
+    workers = [start_worker(), start_worker()]
+    last_try = enqueue_sleep(queue, LONG_JOB)
+    retried = enqueue_sleep(queue, LONG_JOB, retries=1)
+    wait_for(
+        status_is(connection, workers=2, started=2, queued=0),
+        within=STARTUP,
+        what="both workers busy",
+        tmp_path=tmp_path,
+    )
+
+    for worker in workers:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(30)
+    gone = wait_for(
+        status_is(connection, workers=0, started=0),
+        within=GONE_WITHIN,
+        what="the killed workers and their jobs gone from the status",
+        tmp_path=tmp_path,
+    )
+    print(f"killed workers and their jobs left the status {gone:.1f} s after the kill")
+
+    status = queue_status(connection)
+    assert (status.queued, status.failed) == (1, 1)
+    assert retried.get_status(refresh=True) == JobStatus.QUEUED
+    assert last_try.get_status(refresh=True) == JobStatus.FAILED
+    [failure] = status.recent_failures
+    assert failure.id == last_try.id
+    assert "AbandonedJobError" in failure.error
+    shown = subprocess.run(
+        [taskflow_command(), "worker", "--status"],
+        env=worker_environment(settings),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    assert "1 queued, 0 running" in shown.stdout
+    assert "workers: 0" in shown.stdout
 
 
 def test_a_worker_busy_for_longer_than_its_ttl_stays_listed_and_its_job_running(
