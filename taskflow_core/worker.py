@@ -4,6 +4,11 @@ The worker runs jobs in its own process (RQ's SimpleWorker), each on one event l
 lives as long as the process, with one `Runtime` opened in it: connections are made once and
 reused by every job. When Redis goes away the worker waits for it and starts again; nothing
 needs a restart.
+
+A thread of the worker's own keeps its registration alive every few seconds, busy or idle, so
+a worker that dies without a word (`kill -9`, a lost machine) and the job it held leave
+`taskflow worker --status` within `WORKER_TTL`, and a worker that a restarted Redis forgot is
+listed again within `HEARTBEAT_SECONDS`.
 """
 
 from __future__ import annotations
@@ -15,9 +20,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue, SimpleWorker, worker_registration
 from rq.job import Job
 from rq.registry import FailedJobRegistry
+from rq.utils import now
 
 from taskflow_core.adapters.rq_queue import QUEUE_NAME
 from taskflow_core.cron import OverdueScanCron
@@ -25,6 +31,9 @@ from taskflow_core.job_runner import close_job_context, job_context
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from redis.client import Pipeline
+    from rq.executions import Execution
 
     from taskflow_core.settings import Settings
 
@@ -34,6 +43,8 @@ RECONNECT_MAX_DELAY = 5.0
 PUBSUB_POLL_SECONDS = 1.0
 MAINTENANCE_INTERVAL = 60
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+HEARTBEAT_SECONDS = 5
+WORKER_TTL = 15  # three heartbeats: one late beat on a loaded machine is not a death
 
 
 def worker_connection(settings: Settings) -> redis.Redis:
@@ -44,18 +55,99 @@ def worker_connection(settings: Settings) -> redis.Redis:
 
 
 class _Worker(SimpleWorker):
-    """RQ's in-process worker, telling us when a signal (not a lost Redis) ended its loop."""
+    """RQ's in-process worker with a heartbeat thread, telling us when a signal (not a lost
+    Redis) ended its loop."""
 
     # After an outage RQ polls Redis with exponential backoff up to a minute; a few seconds
     # gets the queue moving soon after Redis returns.
     max_connection_wait_time = RECONNECT_MAX_DELAY
 
-    def __init__(self, *args: Any, on_stop: threading.Event, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        on_stop: threading.Event,
+        heartbeat_connection: redis.Redis,
+        **kwargs: Any,
+    ) -> None:
         # Maintenance also restarts RQ's scheduler process (delayed retries) if a Redis
         # outage killed it: every minute rather than every ten.
         kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
+        kwargs.setdefault("worker_ttl", WORKER_TTL)
         super().__init__(*args, **kwargs)
         self._on_stop = on_stop
+        self._heartbeat_connection = heartbeat_connection
+        self._stop_heartbeat = threading.Event()
+        self._heartbeat_thread: threading.Thread | None = None
+
+    @property
+    def dequeue_timeout(self) -> int:
+        # RQ heartbeats between blocking pops, so it pops for `worker_ttl - 15` s (1 s here);
+        # our thread heartbeats, so a pop may wait until maintenance is due.
+        return MAINTENANCE_INTERVAL
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        # RQ gives a running job's execution the job's whole timeout (+60 s), which kept a
+        # dead worker's job "started" for minutes; the heartbeat thread renews it instead.
+        return self.worker_ttl
+
+    def heartbeat(self, timeout: int | None = None, pipeline: Pipeline | None = None) -> None:
+        # RQ pads the key's TTL by 60 s; with the thread beating, that would only hide a death.
+        super().heartbeat(timeout or self.worker_ttl, pipeline)
+
+    def bootstrap(self, *args: Any, **kwargs: Any) -> None:
+        super().bootstrap(*args, **kwargs)
+        self._heartbeat_thread = threading.Thread(
+            target=self._beat_until_stopped, name=f"rq-heartbeat-{self.name}", daemon=True
+        )
+        self._heartbeat_thread.start()
+
+    def work(self, *args: Any, **kwargs: Any) -> bool:
+        try:
+            worked: bool = super().work(*args, **kwargs)
+        finally:
+            # Also when RQ fails between `bootstrap` and its loop, which skips `teardown`.
+            self._end_heartbeat()
+        return worked
+
+    def teardown(self) -> None:
+        # Before RQ registers the death: a later beat would list the worker again.
+        self._end_heartbeat()
+        super().teardown()  # type: ignore[no-untyped-call]  # rq leaves it untyped
+
+    def _end_heartbeat(self) -> None:
+        self._stop_heartbeat.set()
+        if self._heartbeat_thread is not None:
+            self._heartbeat_thread.join(WORKER_TTL)
+            self._heartbeat_thread = None
+
+    def _beat_until_stopped(self) -> None:
+        while not self._stop_heartbeat.is_set():
+            try:
+                self._beat()
+            except redis.RedisError as error:
+                log.debug("worker heartbeat failed (%s)", error)  # RQ's loop reports outages
+            except Exception:
+                # A heartbeat that stopped would get a working worker's job abandoned.
+                log.exception("worker heartbeat failed")
+            self._stop_heartbeat.wait(HEARTBEAT_SECONDS)
+
+    def _beat(self) -> None:
+        """Renew the worker's key and its running job's execution; re-register the worker
+        if Redis lost it (a restart with an empty dataset)."""
+        executions: list[Execution] = list(self.executions.values())
+        self.last_heartbeat = now()
+        with self._heartbeat_connection.pipeline() as pipeline:
+            worker_registration.register(self, pipeline)
+            registrations = len(pipeline)
+            pipeline.hset(self.key, mapping=self.serialize() | {"state": self.get_state()})
+            pipeline.expire(self.key, self.worker_ttl)
+            pipeline.expire(self.executions_key, self.worker_ttl)
+            for execution in executions:
+                registry = execution.job.started_job_registry
+                execution.heartbeat(registry, self.worker_ttl, pipeline)
+            added = pipeline.execute()[:registrations]
+        if any(added):
+            log.warning("Redis had lost worker %s: registered it again", self.name)
 
     def subscribe(self) -> None:
         # RQ's pubsub thread (worker commands) blocks up to 60 s between polls, and redis-py
@@ -90,8 +182,8 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
     stop = threading.Event()
     job_context(settings)
     connection = worker_connection(settings)
-    # RQ stretches its connection's socket timeout for blocking pops; the cron thread and
-    # the wait for Redis keep normal timeouts on a connection of their own.
+    # RQ stretches its connection's socket timeout for blocking pops; the cron and heartbeat
+    # threads and the wait for Redis keep normal timeouts on a connection of their own.
     control = worker_connection(settings)
     queue = Queue(QUEUE_NAME, connection=connection)
     interval = settings.overdue_scan_interval
@@ -102,7 +194,9 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
         if burst:
             if cron is not None:
                 cron.enqueue_due()
-            worker = _Worker([queue], connection=connection, on_stop=stop)
+            worker = _Worker(
+                [queue], connection=connection, on_stop=stop, heartbeat_connection=control
+            )
             return worker.work(burst=True, with_scheduler=True, logging_level=level)
         for sig in STOP_SIGNALS:
             signal.signal(sig, lambda *_: stop.set())
@@ -111,7 +205,9 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
         while not stop.is_set():
             if not _wait_for_redis(control, stop):
                 break
-            worker = _Worker([queue], connection=connection, on_stop=stop)
+            worker = _Worker(
+                [queue], connection=connection, on_stop=stop, heartbeat_connection=control
+            )
             try:
                 worked = worker.work(with_scheduler=True, logging_level=level) or worked
             except redis.RedisError as error:
@@ -178,6 +274,8 @@ class QueueStatus:
 def queue_status(connection: redis.Redis, *, recent: int = 5) -> QueueStatus:
     """Depth of the TaskFlow queue, its registries, live workers and the latest failures.
 
+    Workers and jobs that a dead worker left behind are cleaned up first, so none is counted.
+
     Args:
         connection: Any Redis connection to the services-mode Redis.
         recent: How many of the newest failed jobs to describe.
@@ -188,6 +286,11 @@ def queue_status(connection: redis.Redis, *, recent: int = 5) -> QueueStatus:
     from rq.cron import CronScheduler  # noqa: PLC0415 - only the status needs it
 
     queue = Queue(QUEUE_NAME, connection=connection)
+    # A dead worker's entries outlive it until a live worker's maintenance (or nobody, with no
+    # worker left): drop the workers whose key expired and hand on the jobs whose execution
+    # lapsed (queued again if they have retries left, else failed as abandoned).
+    worker_registration.clean_worker_registry(queue)
+    queue.started_job_registry.cleanup()
     failed = FailedJobRegistry(queue=queue)
     ids = failed.get_job_ids(0, recent - 1, desc=True) if recent > 0 else []
     jobs = [job for job in Job.fetch_many(ids, connection=connection) if job is not None]
