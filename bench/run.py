@@ -1,6 +1,7 @@
 """`make bench`: each scenario on a baseline commit and on this checkout, in the same run.
 
 Usage: python -m bench.run [--baseline REV|none] [--modes services,nocache,embedded]
+                           [--scenarios list,mixed,...]
                            [--quick] [--skip-clients]
 
 For each mode, each build gets a freshly seeded database (10 users x 1,000 tasks, migrated by
@@ -77,6 +78,7 @@ def main() -> None:
                 rows += [
                     _measure(server, MODES[key], build, scenario, data=data, options=options)
                     for scenario in MODES[key].scenarios
+                    if options.scenarios is None or scenario in options.scenarios
                 ]
                 if key == "services" and build is compared[-1]:
                     rss = [rss_mb(pid) for pid in server.worker_pids()]
@@ -95,6 +97,7 @@ def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--baseline", default=BASELINE, help="a commit, or `none`")
     parser.add_argument("--modes", default="services,nocache,embedded")
+    parser.add_argument("--scenarios", help="only these (comma-separated), in every mode")
     parser.add_argument("--quick", action="store_true", help="short runs, for a smoke test")
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--tasks", type=int, default=1_000)
@@ -105,6 +108,8 @@ def _parse_args() -> argparse.Namespace:
     )
     options.redis_url = os.environ.get("TASKFLOW_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
     options.modes = options.modes.split(",")
+    if options.scenarios is not None:
+        options.scenarios = options.scenarios.split(",")
     if unknown := set(options.modes) - set(MODES):
         parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
     options.seconds, options.warmup = (3, 1) if options.quick else (10, 3)

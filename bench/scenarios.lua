@@ -70,10 +70,12 @@ local function create(user)
   return wrk.format("POST", "/tasks", headers(user), '{"title":"bench task","priority":"HIGH"}')
 end
 
+-- A patch that changes something, as a client sends when its user edited a task (one that
+-- changes nothing is answered with the task as it is, at the cost of a read).
 local function patch(user)
   local priority = (math.random(1, 2) == 1) and "LOW" or "HIGH"
   return wrk.format("PATCH", "/tasks/" .. any_task(user), headers(user),
-                    '{"priority":"' .. priority .. '"}')
+                    '{"priority":"' .. priority .. '","title":"edited ' .. counter .. '"}')
 end
 
 local function batch(user)
