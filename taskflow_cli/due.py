@@ -33,7 +33,7 @@ WEEKDAYS = {
     )
     for name in names
 }
-_RELATIVE_DAYS = {"today": 0, "tomorrow": 1, "next week": 7}
+_RELATIVE_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1, "next week": 7}
 _UNITS = {
     **dict.fromkeys(("min", "mins", "minute", "minutes"), timedelta(minutes=1)),
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), timedelta(hours=1)),
@@ -56,8 +56,9 @@ def parse_due(text: str, *, now: datetime | None = None, date_order: str | None 
     """The instant `text` names, in UTC.
 
     Args:
-        text: an ISO date or date-time (an offset or `Z` is honoured), `today`, `tomorrow`,
-            a weekday, `next week`, each with an optional time (`17:00`, `9am`, `at 5pm`);
+        text: an ISO date or date-time (an offset or `Z` is honoured), `yesterday`, `today`,
+            `tomorrow`, a weekday, `next week`, each with an optional time (`17:00`, `9am`,
+            `at 5pm`);
             `in 3 days`, `in 2 hours`; `eod` (end of today), `eow` (end of Friday); a time
             alone (today at that time); a numeric date such as `11/12/2026`.
         now: the moment to count from, timezone-aware; its zone is the local zone.

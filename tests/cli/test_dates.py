@@ -30,6 +30,7 @@ def paris(*args: int) -> datetime:
         ("today", paris(2026, 11, 25, 23, 59, 59)),
         ("today 18:00", paris(2026, 11, 25, 18, 0)),
         ("tomorrow", paris(2026, 11, 26, 23, 59, 59)),
+        ("yesterday 9am", paris(2026, 11, 24, 9, 0)),
         ("tomorrow 17:00", paris(2026, 11, 26, 17, 0)),
         ("Tomorrow at 5pm", paris(2026, 11, 26, 17, 0)),
         ("friday", paris(2026, 11, 27, 23, 59, 59)),
