@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from taskflow_core.domain.clock import utcnow
-from taskflow_core.domain.errors import AuthenticationFailed, RateLimited
+from taskflow_core.domain.errors import AuthenticationFailed, Conflict, RateLimited
 from taskflow_core.domain.models import RefreshToken
 from taskflow_core.operations.accounts.auth import BAD_CREDENTIALS
 from taskflow_core.runtime import Runtime
@@ -174,6 +174,24 @@ async def test_an_attack_from_many_addresses_cannot_keep_the_owner_out_of_a_know
     with pytest.raises(RateLimited):
         await login(runtime, me.email, client="198.51.100.99")
     assert await is_live(runtime, await login(runtime, me.email, client="192.0.2.10"))
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"login_failures_per_address": "2/hour", "login_failures_per_account": "2/hour"}],
+    indirect=True,
+)
+async def test_registering_with_a_taken_email_spends_no_login_budget(runtime: Runtime) -> None:
+    me = await register(runtime)
+    for _ in range(5):
+        with pytest.raises(Conflict):
+            await register(runtime, email=me.email)
+    # Both budgets are whole: the owner logs in from a new address, and two failures are
+    # still failures, not refusals.
+    assert await is_live(runtime, await login(runtime, me.email, client="198.51.100.7"))
+    for _ in range(2):
+        with pytest.raises(AuthenticationFailed):
+            await login(runtime, me.email, password="guess", client="198.51.100.8")
 
 
 @pytest.mark.parametrize(
