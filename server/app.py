@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from server.docs import install_docs
 from server.errors import install_error_handlers
@@ -14,6 +15,7 @@ from server.logging import configure_logging
 from server.memory import return_freed_memory
 from server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from server.openapi import install_openapi
+from server.refresh_cookie import CSRF_HEADER
 from server.routes import auth, health, notifications, tasks, users
 from taskflow_core.runtime import open_runtime, overdue_scan
 from taskflow_core.settings import Settings, get_settings
@@ -26,6 +28,17 @@ The TaskFlow REST API. Authenticate with `POST /auth/login`, then send
 `Authorization: Bearer <accessToken>`. Every error is an RFC 9457 problem document.
 """
 DOC_SECTIONS = ("auth", "users", "tasks", "notifications", "health")
+ALLOWED_HEADERS = ("Authorization", "Content-Type", "If-Match", "X-Request-ID", CSRF_HEADER)
+# What a browser client may read of a cross-origin answer, beyond the basic headers.
+EXPOSED_HEADERS = (
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -73,6 +86,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.api_routes = [route for router in routers for route in router.routes]
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_size)
     app.add_middleware(RequestContextMiddleware)
+    if settings.cors_origins:
+        # Outermost, so preflights and every answer, errors included, carry its headers.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=[*ALLOWED_HEADERS],
+            expose_headers=[*EXPOSED_HEADERS],
+            max_age=600,
+        )
     return app
 
 

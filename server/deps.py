@@ -22,6 +22,7 @@ from taskflow_core.operations.notifications import Notifications
 from taskflow_core.operations.tasks.reads import TaskReads
 from taskflow_core.operations.tasks.writes import TaskWrites
 from taskflow_core.runtime import Runtime
+from taskflow_core.settings import Settings
 
 NOT_AUTHENTICATED = "Not authenticated"
 # How the routes that take `CallerDep` are authenticated, as `install_openapi` documents them.
@@ -69,6 +70,10 @@ async def get_runtime(request: Request) -> Runtime:
     return _runtime(request)
 
 
+async def get_settings(request: Request) -> Settings:
+    return _runtime(request).settings
+
+
 async def get_task_reads(request: Request) -> TaskReads:
     return _runtime(request).task_reads
 
@@ -92,6 +97,7 @@ async def get_notifications(request: Request) -> Notifications:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 ClientDep = Annotated[str, Depends(get_client)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 TaskReadsDep = Annotated[TaskReads, Depends(get_task_reads)]
 TaskWritesDep = Annotated[TaskWrites, Depends(get_task_writes)]
 AuthDep = Annotated[Auth, Depends(get_auth)]

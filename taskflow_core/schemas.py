@@ -114,19 +114,52 @@ def _documented_as_not_null(
 # --- auth -------------------------------------------------------------------------------
 
 
+RefreshTokenCookie = Annotated[
+    bool,
+    Field(
+        description="`true`: the refresh token goes in an HttpOnly cookie (path `/auth`) "
+        "instead of the response body, for browser clients."
+    ),
+]
+RefreshToken = Annotated[Text, StringConstraints(min_length=1, max_length=512)]
+
+
 class RegisterRequest(RequestModel):
     email: Email
     name: PersonName
     password: Password
+    refresh_token_cookie: RefreshTokenCookie = False
 
 
 class LoginRequest(RequestModel):
     email: Email
     password: Secret
+    refresh_token_cookie: RefreshTokenCookie = False
 
 
-class RefreshRequest(RequestModel):
-    refresh_token: Annotated[Text, StringConstraints(min_length=1, max_length=512)]
+class LogoutRequest(RequestModel):
+    """The refresh token in the body, or (browser clients) none here and the refresh cookie,
+    sent with an allowed `Origin` and `X-TaskFlow-CSRF: 1`."""
+
+    model_config = ConfigDict(json_schema_extra=_documented_as_not_null("refresh_token"))
+
+    refresh_token: RefreshToken | None = None
+
+    @field_validator("refresh_token")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only when sent: left out means "use the cookie", null means nothing.
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+
+class RefreshRequest(LogoutRequest):
+    """The refresh token in the body, or (browser clients) none here and the refresh cookie,
+    sent with an allowed `Origin` and `X-TaskFlow-CSRF: 1`; a token read from the cookie is
+    answered with the new one in the cookie."""
+
+    refresh_token_cookie: RefreshTokenCookie = False
 
 
 class UserOut(WireModel):
@@ -141,7 +174,9 @@ class UserOut(WireModel):
 
 class TokenResponse(WireModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="Null when the refresh token was set as a cookie (`refreshTokenCookie`)."
+    )
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme, not a secret
     expires_in: int = Field(description="Seconds until the access token expires.")
     user: UserOut

@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # Email and password changes per account (each one also answers whether an email is taken).
     account_changes: str = "10/h"
     trusted_proxies: Annotated[list[IPNetwork], NoDecode] = Field(default_factory=list)
+    # Browser origins allowed to call the API with credentials (CORS) and to refresh or log
+    # out with the refresh cookie; empty: CORS off, cookie refreshes refused.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cache_ttl: int = Field(default=60, ge=0)
     max_body_size: int = Field(default=1_048_576, ge=1024)
 
@@ -147,6 +150,36 @@ class Settings(BaseSettings):
     @classmethod
     def _networks(cls, value: list[IPNetwork]) -> list[IPNetwork]:
         return [ipaddress.ip_network(net, strict=False) for net in value]
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins", mode="after")
+    @classmethod
+    def _exact_origins(cls, value: list[str]) -> list[str]:
+        # An origin is compared as browsers send it: scheme://host[:port], nothing else. A
+        # wildcard would let every site send credentialed requests.
+        origins = []
+        for origin in value:
+            parts = urlsplit(origin.rstrip("/"))
+            if (
+                parts.scheme not in ("http", "https")
+                or not parts.hostname
+                or "*" in origin
+                or parts.path
+                or parts.query
+                or parts.fragment
+                or parts.username is not None
+            ):
+                raise ValueError(
+                    f"invalid CORS origin {origin!r}: expected scheme://host[:port], no wildcard"
+                )
+            origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+        return origins
 
     @field_validator("webhook_url")
     @classmethod

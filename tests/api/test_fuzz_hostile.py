@@ -99,9 +99,15 @@ def world(client: TestClient, runtime: Runtime) -> World:
 
 # (method, path, who sends it, field or parameter, fields a rule may name instead)
 BODY_TARGETS = [
-    *[("post", "/auth/register", "anyone", f, ()) for f in ("email", "name", "password")],
-    *[("post", "/auth/login", "anyone", f, ()) for f in ("email", "password")],
-    ("post", "/auth/refresh", "anyone", "refreshToken", ()),
+    *[
+        ("post", "/auth/register", "anyone", f, ())
+        for f in ("email", "name", "password", "refreshTokenCookie")
+    ],
+    *[
+        ("post", "/auth/login", "anyone", f, ())
+        for f in ("email", "password", "refreshTokenCookie")
+    ],
+    *[("post", "/auth/refresh", "anyone", f, ()) for f in ("refreshToken", "refreshTokenCookie")],
     ("post", "/auth/logout", "anyone", "refreshToken", ()),
     *[("post", "/users", "admin", f, ()) for f in ("email", "name", "password", "role")],
     *[
