@@ -86,6 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.api_routes = [route for router in routers for route in router.routes]
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_size)
     app.add_middleware(RequestContextMiddleware)
+    if settings.metrics:
+        from server.metrics import MetricsMiddleware, metrics_endpoint  # noqa: PLC0415 - opt-in
+
+        app.add_route("/metrics", metrics_endpoint(settings), include_in_schema=False)
+        app.add_middleware(MetricsMiddleware)
     if settings.cors_origins:
         # Outermost, so preflights and every answer, errors included, carry its headers.
         app.add_middleware(

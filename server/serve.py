@@ -9,6 +9,9 @@ seconds after the head, then drops the connection.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -17,6 +20,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 if TYPE_CHECKING:
     import asyncio
 
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 HEAD_TIMEOUT = 10.0
 BODY_TIMEOUT = 20.0
 
@@ -64,8 +68,28 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-def serve(host: str, port: int, *, workers: int = 1, log_level: str = "info") -> None:
-    """Serve `server.app:create_server_app` until interrupted (blocks)."""
+def serve(
+    host: str, port: int, *, workers: int = 1, log_level: str = "info", shared_metrics: bool = False
+) -> None:
+    """Serve `server.app:create_server_app` until interrupted (blocks).
+
+    With `shared_metrics`, the worker processes get a fresh directory to keep their metrics
+    in (`server.metrics`), removed when the server stops; one the operator named in
+    `PROMETHEUS_MULTIPROC_DIR` is used as it is.
+    """
+    made = None
+    if shared_metrics and not os.environ.get(MULTIPROCESS_DIR):
+        # Set before any worker imports prometheus_client, which reads it at import.
+        made = tempfile.mkdtemp(prefix="taskflow-metrics-")
+        os.environ[MULTIPROCESS_DIR] = made
+    try:
+        _run(host, port, workers=workers, log_level=log_level)
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _run(host: str, port: int, *, workers: int, log_level: str) -> None:
     uvicorn.run(
         "server.app:create_server_app",
         factory=True,

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the API with credentials (CORS) and to refresh or log
     # out with the refresh cookie; empty: CORS off, cookie refreshes refused.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # GET /metrics (Prometheus text), off by default; with a token, only for its bearer.
+    metrics: bool = False
+    metrics_token: SecretStr | None = None
     cache_ttl: int = Field(default=60, ge=0)
     max_body_size: int = Field(default=1_048_576, ge=1024)
 

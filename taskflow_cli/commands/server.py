@@ -29,7 +29,13 @@ def serve(args: argparse.Namespace) -> None:
     host, port = args.host, args.port
     url = f"http://{host}:{port}"
     print(f"TaskFlow API on {url} (docs: {url}/docs)", file=sys.stderr)
-    run(host, port, workers=args.workers, log_level=settings.log_level.lower())
+    run(
+        host,
+        port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        shared_metrics=settings.metrics,
+    )
 
 
 def _port(text: str) -> int:

@@ -1,0 +1,115 @@
+"""Prometheus metrics of the HTTP layer, and `GET /metrics` (only with `TASKFLOW_METRICS=1`).
+
+Measured from outside the routes and operations, by an ASGI middleware: requests by method,
+route template (never the raw path: ids would make a series per task) and status class, their
+latency, and the requests in flight. The app imports this module only when metrics are on, so
+a server without them pays nothing.
+
+Several worker processes report as one through prometheus_client's multi-process mode:
+`taskflow server` gives them a fresh directory in `PROMETHEUS_MULTIPROC_DIR` before they start
+(`server.serve`), each writes its values there, and a scrape of any worker sums them.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from typing import TYPE_CHECKING
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+from starlette.responses import Response
+
+from server.errors import problem
+from server.serve import MULTIPROCESS_DIR
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from starlette.requests import Request
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+    from taskflow_core.settings import Settings
+
+UNMATCHED = "unmatched"
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# From a cached page (a millisecond) to a request waiting out the database timeout.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+REQUESTS = Counter(
+    "taskflow_http_requests",
+    "HTTP requests answered, by method, route template and status class.",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "taskflow_http_request_duration_seconds",
+    "Time from a request's arrival to the end of its answer, by method and route template.",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+)
+IN_FLIGHT = Gauge(
+    "taskflow_http_requests_in_flight",
+    "Requests being answered now, summed over the live worker processes.",
+    multiprocess_mode="livesum",
+)
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request under its route's template."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        started = time.perf_counter()
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        IN_FLIGHT.inc()
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            IN_FLIGHT.dec()
+            # The router puts the matched route in the scope; `path_format` is its template
+            # without the convertors (`/tasks/{task_id}`).
+            route = getattr(scope.get("route"), "path_format", UNMATCHED)
+            method = scope["method"]
+            REQUESTS.labels(method, route, f"{status // 100}xx").inc()
+            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+
+
+def metrics_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:
+    """The `/metrics` endpoint: every worker's values in Prometheus' text format."""
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+
+    async def metrics(request: Request) -> Response:
+        if token is not None:
+            sent = request.headers.get("authorization", "").removeprefix("Bearer ")
+            if not hmac.compare_digest(sent.encode(), token.encode()):
+                return problem(
+                    request, 401, "Metrics need the metrics token", headers=BEARER_CHALLENGE
+                )
+        registry = REGISTRY
+        if os.environ.get(MULTIPROCESS_DIR):
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics
