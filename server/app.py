@@ -23,6 +23,8 @@ from taskflow_core.settings import Settings, get_settings
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from taskflow_core.adapters.instruments import Instruments
+
 DESCRIPTION = """
 The TaskFlow REST API. Authenticate with `POST /auth/login`, then send
 `Authorization: Bearer <accessToken>`. Every error is an RFC 9457 problem document.
@@ -53,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         return_freed_memory()
-        async with open_runtime(settings) as runtime:
+        async with open_runtime(settings, instruments=_instruments(settings)) as runtime:
             app.state.runtime = runtime
             scan = overdue_scan(runtime)
             if scan is not None:
@@ -87,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_size)
     app.add_middleware(RequestContextMiddleware)
     if settings.metrics:
-        from server.metrics import MetricsMiddleware, metrics_endpoint  # noqa: PLC0415 - opt-in
+        from server.metrics import MetricsMiddleware, metrics_endpoint  # noqa: PLC0415
 
         app.add_route("/metrics", metrics_endpoint(settings), include_in_schema=False)
         app.add_middleware(MetricsMiddleware)
@@ -103,6 +105,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     return app
+
+
+def _instruments(settings: Settings) -> Instruments | None:
+    if not settings.metrics:
+        return None
+    # Only a server with metrics on loads prometheus_client.
+    from server.metrics import PrometheusInstruments  # noqa: PLC0415
+
+    return PrometheusInstruments()
 
 
 def create_server_app() -> FastAPI:

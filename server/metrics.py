@@ -1,9 +1,10 @@
 """Prometheus metrics of the HTTP layer, and `GET /metrics` (only with `TASKFLOW_METRICS=1`).
 
-Measured from outside the routes and operations, by an ASGI middleware: requests by method,
+Measured from outside the routes and operations: an ASGI middleware counts requests by method,
 route template (never the raw path: ids would make a series per task) and status class, their
-latency, and the requests in flight. The app imports this module only when metrics are on, so
-a server without them pays nothing.
+latency, and the requests in flight; `PrometheusInstruments`, handed to `open_runtime`, wraps
+the cache (hits and misses) and the rate limiter (refusals by budget). The app imports this
+module only when metrics are on, so a server without them pays nothing.
 
 Several worker processes report as one through prometheus_client's multi-process mode:
 `taskflow server` gives them a fresh directory in `PROMETHEUS_MULTIPROC_DIR` before they start
@@ -31,6 +32,7 @@ from starlette.responses import Response
 
 from server.errors import problem
 from server.serve import MULTIPROCESS_DIR
+from taskflow_core.adapters.cache import NullCache
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -38,7 +40,9 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-    from taskflow_core.settings import Settings
+    from taskflow_core.adapters.cache import Cache
+    from taskflow_core.adapters.ratelimit import RateLimitDecision, RateLimiter
+    from taskflow_core.settings import Rate, Settings
 
 UNMATCHED = "unmatched"
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
@@ -56,6 +60,18 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=LATENCY_BUCKETS,
 )
+CACHE_LOOKUPS = Counter(
+    "taskflow_cache_lookups",
+    "Reads looked up in the response cache, by whether the cache answered.",
+    ["result"],
+)
+RATE_LIMIT_REFUSALS = Counter(
+    "taskflow_rate_limit_refusals",
+    "Requests a rate limit refused, by budget (user, auth-ip, login-failures, account-changes).",
+    ["budget"],
+)
+# A check of whether an address is known to an account, not a budget anything is refused by.
+NOT_A_BUDGET = "login-known"
 IN_FLIGHT = Gauge(
     "taskflow_http_requests_in_flight",
     "Requests being answered now, summed over the live worker processes.",
@@ -93,6 +109,54 @@ class MetricsMiddleware:
             method = scope["method"]
             REQUESTS.labels(method, route, f"{status // 100}xx").inc()
             LATENCY.labels(method, route).observe(time.perf_counter() - started)
+
+
+class PrometheusInstruments:
+    """`Instruments` that count cache hits and misses and rate-limit refusals."""
+
+    def cache(self, cache: Cache) -> Cache:
+        # With caching off every read would count as a miss: nothing to measure.
+        return cache if isinstance(cache, NullCache) else CountedCache(cache)
+
+    def limiter(self, limiter: RateLimiter) -> RateLimiter:
+        return CountedLimiter(limiter)
+
+
+class CountedCache:
+    """A `Cache` that counts what its lookups found."""
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
+        self._hit = CACHE_LOOKUPS.labels("hit")
+        self._miss = CACHE_LOOKUPS.labels("miss")
+
+    async def get(self, key: str) -> bytes | None:
+        value = await self._cache.get(key)
+        (self._miss if value is None else self._hit).inc()
+        return value
+
+    async def set(self, key: str, value: bytes, ttl: float) -> None:
+        await self._cache.set(key, value, ttl)
+
+
+class CountedLimiter:
+    """A `RateLimiter` that counts its refusals by budget (the key's first part)."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self._limiter = limiter
+
+    async def hit(self, key: str, rate: Rate) -> RateLimitDecision:
+        return self._counted(key, await self._limiter.hit(key, rate))
+
+    async def check(self, key: str, rate: Rate) -> RateLimitDecision:
+        return self._counted(key, await self._limiter.check(key, rate))
+
+    @staticmethod
+    def _counted(key: str, decision: RateLimitDecision) -> RateLimitDecision:
+        budget = key.partition(":")[0]
+        if not decision.allowed and budget != NOT_A_BUDGET:
+            RATE_LIMIT_REFUSALS.labels(budget).inc()
+        return decision
 
 
 def metrics_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Response]]:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from taskflow_core.adapters.database import Database
+    from taskflow_core.adapters.instruments import Instruments
     from taskflow_core.adapters.redis_guard import RedisGuard
     from taskflow_core.settings import Settings
 
@@ -74,10 +75,11 @@ class Runtime:
 
 @asynccontextmanager
 async def open_runtime(
-    settings: Settings, *, database_url: str | None = None
+    settings: Settings, *, database_url: str | None = None, instruments: Instruments | None = None
 ) -> AsyncIterator[Runtime]:
     """Build and open the parts for the configured mode, in the running event loop (their
-    connections belong to it); close them on the way out."""
+    connections belong to it); close them on the way out. `instruments` may wrap the cache and
+    the rate limiter to measure them (the server's metrics)."""
     database = _database(settings, database_url)
     await database.open()
     redis = _redis(settings)
@@ -85,6 +87,9 @@ async def open_runtime(
     cursors = Cursors(settings.signing_key)
     limiter = _limiter(settings, redis)
     cache = _cache(settings, redis)
+    if instruments is not None:
+        limiter = instruments.limiter(limiter)
+        cache = instruments.cache(cache)
     runtime: Runtime
     inline = InlineJobQueue(
         lambda job, *args: job(runtime, *args), retry_delays=retry_delays(settings)

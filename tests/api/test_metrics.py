@@ -91,3 +91,50 @@ def test_a_metrics_token_keeps_others_out(client: TestClient) -> None:
 @pytest.mark.parametrize("settings_overrides", [ON], indirect=True)
 def test_metrics_are_not_in_the_api_document(client: TestClient) -> None:
     assert "/metrics" not in client.get("/openapi.json").json()["paths"]
+
+
+def counted(samples: dict[Any, float], name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+@pytest.mark.parametrize("settings_overrides", [ON], indirect=True)
+def test_cache_lookups_count_hits_and_misses(client: TestClient, headers: dict[str, str]) -> None:
+    task = make_task(client, headers)
+    before = scrape(client)
+    for _ in range(3):
+        assert client.get(f"/tasks/{task['id']}", headers=headers).status_code == 200
+    after = scrape(client)
+
+    def moved(result: str) -> float:
+        name = "taskflow_cache_lookups_total"
+        return counted(after, name, result=result) - counted(before, name, result=result)
+
+    # The first read fills the cache, the next two are answered by it.
+    assert (moved("miss"), moved("hit")) == (1, 2)
+
+
+@pytest.mark.parametrize("settings_overrides", [ON | {"cache_ttl": 0}], indirect=True)
+def test_with_the_cache_off_there_is_nothing_to_count(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    task = make_task(client, headers)
+    before = scrape(client)
+    assert client.get(f"/tasks/{task['id']}", headers=headers).status_code == 200
+    after = scrape(client)
+    for result in ("hit", "miss"):
+        name = "taskflow_cache_lookups_total"
+        assert counted(after, name, result=result) == counted(before, name, result=result)
+
+
+@pytest.mark.parametrize("settings_overrides", [ON | {"rate_limit": "3/minute"}], indirect=True)
+def test_rate_limit_refusals_are_counted_by_budget(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    before = scrape(client)
+    statuses = [client.get("/tasks", headers=headers).status_code for _ in range(5)]
+    assert statuses.count(429) >= 2
+    after = scrape(client)
+    name = "taskflow_rate_limit_refusals_total"
+    assert counted(after, name, budget="user") - counted(before, name, budget="user") == (
+        statuses.count(429)
+    )
