@@ -17,6 +17,9 @@ MIXED_RATIO = 3.0
 MIXED_P99_MS = 150.0
 UNCACHED_LIST_RATIO = 3.0
 FLOOR_RATIO = 0.9
+METRICS_MODE = "services, metrics on"
+# Issue 21: what metrics may cost the mixed workload.
+METRICS_COST = 0.03
 WORKER_RSS_MB = 150.0
 
 
@@ -137,6 +140,16 @@ def targets(paired: list[Pair], rss: list[float]) -> list[Check]:
                 f"no scenario below {FLOOR_RATIO}x the baseline",
                 f"lowest: {slowest.mode} {slowest.scenario} {slowest.ratio:.2f}x",
                 (slowest.ratio or 0.0) >= FLOOR_RATIO,
+            )
+        )
+    with_metrics = find(METRICS_MODE, "mixed")
+    if mixed and with_metrics:
+        cost = 1 - with_metrics.current.rps / mixed.current.rps
+        checks.append(
+            Check(
+                f"metrics on cost the mixed workload under {METRICS_COST:.0%}",
+                f"{mixed.current.rps:,.0f} -> {with_metrics.current.rps:,.0f} req/s ({cost:+.1%})",
+                cost < METRICS_COST,
             )
         )
     failed = [p for p in paired if _errors(p.current)]

@@ -1,6 +1,6 @@
 """`make bench`: each scenario on a baseline commit and on this checkout, in the same run.
 
-Usage: python -m bench.run [--baseline REV|none] [--modes services,nocache,embedded]
+Usage: python -m bench.run [--baseline REV|none] [--modes services,metrics,nocache,embedded]
                            [--scenarios list,mixed,...]
                            [--quick] [--skip-clients]
 
@@ -48,6 +48,9 @@ class Mode:
     workers: int
     cache: bool = True
     embedded: bool = False
+    metrics: bool = False
+    # Modes the baseline cannot run (it predates the feature measured) run on this checkout only.
+    on_baseline: bool = True
 
 
 MODES = {
@@ -58,6 +61,8 @@ MODES = {
     ),
     "nocache": Mode("services, cache off", ("list", "mixed"), workers=2, cache=False),
     "embedded": Mode("embedded (SQLite)", ("list", "mixed"), workers=1, embedded=True),
+    # What metrics cost: the mixed workload again with them on, against the services row.
+    "metrics": Mode(report.METRICS_MODE, ("mixed",), workers=2, metrics=True, on_baseline=False),
 }
 CONNECTIONS = {"login": 16}
 
@@ -74,6 +79,8 @@ def main() -> None:
     for key in options.modes:
         # Builds take turns within a mode, so a drift in the machine's load hits both alike.
         for build in compared:
+            if not MODES[key].on_baseline and build is not compared[-1]:
+                continue
             with _served(build, MODES[key], options) as (server, data):
                 rows += [
                     _measure(server, MODES[key], build, scenario, data=data, options=options)
@@ -96,7 +103,7 @@ def main() -> None:
 def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--baseline", default=BASELINE, help="a commit, or `none`")
-    parser.add_argument("--modes", default="services,nocache,embedded")
+    parser.add_argument("--modes", default="services,metrics,nocache,embedded")
     parser.add_argument("--scenarios", help="only these (comma-separated), in every mode")
     parser.add_argument("--quick", action="store_true", help="short runs, for a smoke test")
     parser.add_argument("--users", type=int, default=10)
@@ -135,6 +142,7 @@ def _served(
         database_url=url,
         redis_url=None if mode.embedded else redis_url,
         cache=mode.cache,
+        metrics=mode.metrics,
     )
     log = workdir / f"{mode.name}-{build.label}.log".replace(" ", "-")
     with running_server(build.taskflow, env, workers=mode.workers, log=log) as server:
@@ -161,7 +169,7 @@ def _measure(
 
 
 def _server_env(
-    workdir: Path, *, database_url: str, redis_url: str | None, cache: bool
+    workdir: Path, *, database_url: str, redis_url: str | None, cache: bool, metrics: bool
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKFLOW_")}
     env |= {
@@ -179,6 +187,8 @@ def _server_env(
         env["TASKFLOW_REDIS_URL"] = redis_url
     if not cache:
         env["TASKFLOW_CACHE_TTL"] = "0"
+    if metrics:
+        env["TASKFLOW_METRICS"] = "1"
     return env
 
 

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 UNMATCHED = "unmatched"
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# Any other method a client makes up is one label, not a series each.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER_METHOD = "other"
 # From a cached page (a millisecond) to a request waiting out the database timeout.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -84,6 +87,8 @@ class MetricsMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # Each series' child looked up once: `labels()` costs more than the count itself.
+        self._series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,9 +111,15 @@ class MetricsMiddleware:
             # The router puts the matched route in the scope; `path_format` is its template
             # without the convertors (`/tasks/{task_id}`).
             route = getattr(scope.get("route"), "path_format", UNMATCHED)
-            method = scope["method"]
-            REQUESTS.labels(method, route, f"{status // 100}xx").inc()
-            LATENCY.labels(method, route).observe(time.perf_counter() - started)
+            method = scope["method"] if scope["method"] in METHODS else OTHER_METHOD
+            key = (method, route, status // 100)
+            if (series := self._series.get(key)) is None:
+                series = self._series[key] = (
+                    REQUESTS.labels(key[0], route, f"{key[2]}xx"),
+                    LATENCY.labels(key[0], route),
+                )
+            series[0].inc()
+            series[1].observe(time.perf_counter() - started)
 
 
 class PrometheusInstruments:

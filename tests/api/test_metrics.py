@@ -57,6 +57,8 @@ def test_counters_move_as_requests_do_under_route_templates(
     missing = client.get(f"/tasks/{uuid.uuid4()}", headers=headers)
     assert missing.status_code == 404
     assert client.get("/no/such/path").status_code == 404
+    for made_up in ("BREW", "X-ANYTHING"):
+        assert client.request(made_up, "/tasks", headers=headers).status_code == 405
     after = scrape(client)
 
     def moved(method: str, route: str, status: str) -> float:
@@ -68,6 +70,9 @@ def test_counters_move_as_requests_do_under_route_templates(
     assert moved("GET", "/tasks/{task_id}", "2xx") == 3
     assert moved("GET", "/tasks/{task_id}", "4xx") == 1
     assert moved("GET", "unmatched", "4xx") == 1
+    # Methods a client makes up share one label: no series per made-up method.
+    assert moved("other", "/tasks", "4xx") == 2
+    assert not any(dict(key[1]).get("method") in ("BREW", "X-ANYTHING") for key in after)
     assert timed(after, "GET", "/tasks/{task_id}") - timed(before, "GET", "/tasks/{task_id}") == 4
     # No series is named after a raw path: ids would make one per task.
     labels = {dict(key[1]).get("route") for key in after} - {None}
