@@ -113,7 +113,7 @@ def _instruments(settings: Settings) -> Instruments | None:
     # Only a server with metrics on loads prometheus_client.
     from server.metrics import PrometheusInstruments  # noqa: PLC0415
 
-    return PrometheusInstruments()
+    return PrometheusInstruments(settings)
 
 
 def create_server_app() -> FastAPI:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from prometheus_client import (
@@ -33,14 +34,17 @@ from starlette.responses import Response
 from server.errors import problem
 from server.serve import MULTIPROCESS_DIR
 from taskflow_core.adapters.cache import NullCache
+from taskflow_core.domain.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
+    from contextlib import AbstractAsyncContextManager
 
     from starlette.requests import Request
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from taskflow_core.adapters.cache import Cache
+    from taskflow_core.adapters.database import Connection, Database
     from taskflow_core.adapters.ratelimit import RateLimitDecision, RateLimiter
     from taskflow_core.settings import Rate, Settings
 
@@ -72,6 +76,27 @@ RATE_LIMIT_REFUSALS = Counter(
     "taskflow_rate_limit_refusals",
     "Requests a rate limit refused, by budget (user, auth-ip, login-failures, account-changes).",
     ["budget"],
+)
+CONNECTION_WAIT = Histogram(
+    "taskflow_db_connection_wait_seconds",
+    "Time an operation waited for a database connection.",
+    buckets=(0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0, 5.0),
+)
+CONNECTIONS_IN_USE = Gauge(
+    "taskflow_db_connections_in_use",
+    "Database connections lent to operations now, summed over the live worker processes.",
+    multiprocess_mode="livesum",
+)
+POOL_SIZE = Gauge(
+    "taskflow_db_pool_size",
+    "Database connections the worker processes may open, summed over the live ones.",
+    multiprocess_mode="livesum",
+)
+DATABASE_UNAVAILABLE = Counter(
+    "taskflow_db_unavailable",
+    "Operations the database failed with 503: getting a connection (pool wait or connect "
+    "timeout, outage) or running a statement (statement timeout, connection lost).",
+    ["phase"],
 )
 # A check of whether an address is known to an account, not a budget anything is refused by.
 NOT_A_BUDGET = "login-known"
@@ -123,7 +148,15 @@ class MetricsMiddleware:
 
 
 class PrometheusInstruments:
-    """`Instruments` that count cache hits and misses and rate-limit refusals."""
+    """`Instruments` that measure database connections, cache hits and misses, and rate-limit
+    refusals."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._pool_size = settings.db_pool_size
+
+    def database(self, database: Database) -> Database:
+        POOL_SIZE.set(self._pool_size)
+        return MeasuredDatabase(database)
 
     def cache(self, cache: Cache) -> Cache:
         # With caching off every read would count as a miss: nothing to measure.
@@ -131,6 +164,55 @@ class PrometheusInstruments:
 
     def limiter(self, limiter: RateLimiter) -> RateLimiter:
         return CountedLimiter(limiter)
+
+
+class MeasuredDatabase:
+    """A `Database` whose scopes are timed from the request for a connection to getting one,
+    counted while lent, and counted when the database fails them."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self.chains_writes = database.chains_writes
+        self.statement_listeners = database.statement_listeners
+        self._unavailable_connecting = DATABASE_UNAVAILABLE.labels("connect")
+        self._unavailable_running = DATABASE_UNAVAILABLE.labels("statement")
+
+    async def open(self) -> None:
+        await self._database.open()
+
+    async def close(self) -> None:
+        await self._database.close()
+
+    async def ping(self) -> float:
+        return await self._database.ping()
+
+    def reading(self) -> AbstractAsyncContextManager[Connection]:
+        return self._measured(self._database.reading())
+
+    def writing(self) -> AbstractAsyncContextManager[Connection]:
+        return self._measured(self._database.writing())
+
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        return self._measured(self._database.transaction())
+
+    @asynccontextmanager
+    async def _measured(
+        self, scope: AbstractAsyncContextManager[Connection]
+    ) -> AsyncIterator[Connection]:
+        started = time.perf_counter()
+        lent = False
+        try:
+            async with scope as connection:
+                CONNECTION_WAIT.observe(time.perf_counter() - started)
+                CONNECTIONS_IN_USE.inc()
+                lent = True
+                try:
+                    yield connection
+                finally:
+                    CONNECTIONS_IN_USE.dec()
+        except ServiceUnavailable:
+            (self._unavailable_running if lent else self._unavailable_connecting).inc()
+            raise
 
 
 class CountedCache:

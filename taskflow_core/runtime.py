@@ -78,9 +78,11 @@ async def open_runtime(
     settings: Settings, *, database_url: str | None = None, instruments: Instruments | None = None
 ) -> AsyncIterator[Runtime]:
     """Build and open the parts for the configured mode, in the running event loop (their
-    connections belong to it); close them on the way out. `instruments` may wrap the cache and
-    the rate limiter to measure them (the server's metrics)."""
+    connections belong to it); close them on the way out. `instruments` may wrap the database,
+    the cache and the rate limiter to measure them (the server's metrics)."""
     database = _database(settings, database_url)
+    if instruments is not None:
+        database = instruments.database(database)
     await database.open()
     redis = _redis(settings)
     passwords = Passwords(settings)

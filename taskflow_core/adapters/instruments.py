@@ -1,5 +1,6 @@
 """How a host process measures the adapters without the operations knowing: it hands
-`open_runtime` an `Instruments`, which may wrap the cache and the rate limiter it is given."""
+`open_runtime` an `Instruments`, which may wrap the database, the cache and the rate limiter
+it is given."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from taskflow_core.adapters.cache import Cache
+    from taskflow_core.adapters.database import Database
     from taskflow_core.adapters.ratelimit import RateLimiter
 
 
 class Instruments(Protocol):
     """Wrappers around the adapters the operations use; each returns what it was given, or
     a stand-in with the same interface that also measures."""
+
+    def database(self, database: Database) -> Database: ...
 
     def cache(self, cache: Cache) -> Cache: ...
 
