@@ -13,6 +13,7 @@ Several worker processes report as one through prometheus_client's multi-process
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import os
 import time
@@ -27,6 +28,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.responses import Response
 
@@ -36,7 +38,7 @@ from taskflow_core.adapters.cache import NullCache
 from taskflow_core.domain.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Iterator
     from contextlib import AbstractAsyncContextManager
     from types import TracebackType
 
@@ -47,12 +49,15 @@ if TYPE_CHECKING:
     from taskflow_core.adapters.database import Connection, Database
     from taskflow_core.adapters.ratelimit import RateLimitDecision, RateLimiter
     from taskflow_core.settings import Rate, Settings
+    from taskflow_core.worker import QueueStatus
 
 UNMATCHED = "unmatched"
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 # Any other method a client makes up is one label, not a series each.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 OTHER_METHOD = "other"
+# Seconds a scrape waits for Redis for the job figures.
+JOBS_TIMEOUT = 1.0
 # From a cached page (a millisecond) to a request waiting out the database timeout.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -288,6 +293,55 @@ def metrics_endpoint(settings: Settings) -> Callable[[Request], Awaitable[Respon
         if os.environ.get(MULTIPROCESS_DIR):
             registry = CollectorRegistry()
             MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        body = generate_latest(registry)
+        if settings.redis_url:
+            body += await _job_metrics(settings.redis_url)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return metrics
+
+
+async def _job_metrics(redis_url: str) -> bytes:
+    """RQ's queue as `taskflow worker --status` sees it, read from Redis at each scrape (the
+    workers keep no values of their own that a server could sum)."""
+    registry = CollectorRegistry()
+    registry.register(_JobsCollector(await asyncio.to_thread(_queue_status, redis_url)))
+    return generate_latest(registry)
+
+
+def _queue_status(redis_url: str) -> QueueStatus | None:
+    import redis  # noqa: PLC0415 - services mode only
+
+    from taskflow_core.worker import queue_status  # noqa: PLC0415 - RQ, for scrapes only
+
+    client = redis.Redis.from_url(
+        redis_url, socket_timeout=JOBS_TIMEOUT, socket_connect_timeout=JOBS_TIMEOUT
+    )
+    try:
+        return queue_status(client, recent=0)
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+
+
+class _JobsCollector:
+    """The queue's figures as gauges; `taskflow_jobs_up` 0 when Redis did not answer."""
+
+    def __init__(self, status: QueueStatus | None) -> None:
+        self._status = status
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        status = self._status
+        up = 1 if status is not None else 0
+        yield GaugeMetricFamily("taskflow_jobs_up", "Whether Redis answered for them.", value=up)
+        if status is None:
+            return
+        for name, help_text, value in (
+            ("queued", "Jobs waiting in the queue.", status.queued),
+            ("running", "Jobs a live worker is running.", status.started),
+            ("scheduled", "Jobs waiting for their retry time.", status.scheduled),
+            ("failed", "Jobs that failed for good (kept in RQ's failed registry).", status.failed),
+            ("workers", "Live workers.", status.workers),
+        ):
+            yield GaugeMetricFamily(f"taskflow_jobs_{name}", help_text, value=value)
