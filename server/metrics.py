@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+    from taskflow_core.adapters.breaker import CircuitBreaker
     from taskflow_core.adapters.cache import Cache
     from taskflow_core.adapters.database import Connection, Database
     from taskflow_core.adapters.ratelimit import RateLimitDecision, RateLimiter
@@ -103,6 +104,14 @@ DATABASE_UNAVAILABLE = Counter(
     "timeout, outage) or running a statement (statement timeout, connection lost).",
     ["phase"],
 )
+BREAKER_OPEN = Gauge(
+    "taskflow_redis_breaker_open",
+    "Worker processes that have stopped calling Redis for now (their circuit breaker is open).",
+    multiprocess_mode="livesum",
+)
+BREAKER_OPENINGS = Counter(
+    "taskflow_redis_breaker_openings", "Times a process's Redis circuit breaker opened."
+)
 # A check of whether an address is known to an account, not a budget anything is refused by.
 NOT_A_BUDGET = "login-known"
 IN_FLIGHT = Gauge(
@@ -153,8 +162,8 @@ class MetricsMiddleware:
 
 
 class PrometheusInstruments:
-    """`Instruments` that measure database connections, cache hits and misses, and rate-limit
-    refusals."""
+    """`Instruments` that measure database connections, cache hits and misses, rate-limit
+    refusals and the Redis breaker."""
 
     def __init__(self, settings: Settings) -> None:
         self._pool_size = settings.db_pool_size
@@ -169,6 +178,16 @@ class PrometheusInstruments:
 
     def limiter(self, limiter: RateLimiter) -> RateLimiter:
         return CountedLimiter(limiter)
+
+    def watch_breaker(self, breaker: CircuitBreaker) -> None:
+        BREAKER_OPEN.set(0)
+        breaker.listeners.append(_breaker_moved)
+
+
+def _breaker_moved(opened: bool) -> None:
+    BREAKER_OPEN.set(1 if opened else 0)
+    if opened:
+        BREAKER_OPENINGS.inc()
 
 
 class MeasuredDatabase:

@@ -79,7 +79,7 @@ async def open_runtime(
 ) -> AsyncIterator[Runtime]:
     """Build and open the parts for the configured mode, in the running event loop (their
     connections belong to it); close them on the way out. `instruments` may wrap the database,
-    the cache and the rate limiter to measure them (the server's metrics)."""
+    the cache and the rate limiter, and watch the Redis breaker (the server's metrics)."""
     database = _database(settings, database_url)
     if instruments is not None:
         database = instruments.database(database)
@@ -92,6 +92,8 @@ async def open_runtime(
     if instruments is not None:
         limiter = instruments.limiter(limiter)
         cache = instruments.cache(cache)
+        if redis is not None:
+            instruments.watch_breaker(redis.breaker)
     runtime: Runtime
     inline = InlineJobQueue(
         lambda job, *args: job(runtime, *args), retry_delays=retry_delays(settings)

@@ -48,6 +48,8 @@ class CircuitBreaker:
         # None while closed; otherwise when the breaker (last) opened.
         self._opened_at: float | None = None
         self._probing = False
+        # Called with True when the breaker opens and False when it closes (metrics watch it).
+        self.listeners: list[Callable[[bool], None]] = []
 
     @property
     def state(self) -> BreakerState:
@@ -80,11 +82,14 @@ class CircuitBreaker:
         if self._opened_at is None and not self._failures:
             return
         with self._lock:
-            if self._opened_at is not None:
+            closing = self._opened_at is not None
+            if closing:
                 log.warning("%s answers again: circuit closed", self._name)
             self._failures = 0
             self._opened_at = None
             self._probing = False
+        if closing:
+            self._tell(opened=False)
 
     def record_failure(self) -> None:
         """The dependency failed or timed out: count it, and open (again) past the threshold."""
@@ -92,12 +97,20 @@ class CircuitBreaker:
             self._failures += 1
             was_open = self._opened_at is not None
             self._probing = False
-            if was_open or self._failures >= self._threshold:
+            opening = not was_open and self._failures >= self._threshold
+            if was_open or opening:
                 self._opened_at = self._clock()
-                if not was_open:
+                if opening:
                     log.warning(
                         "%s failed %d times in a row: circuit open, retrying in %.1fs",
                         self._name,
                         self._failures,
                         self._cooldown,
                     )
+        if opening:
+            self._tell(opened=True)
+
+    def _tell(self, *, opened: bool) -> None:
+        # Outside the lock: a listener may ask for the state.
+        for listener in self.listeners:
+            listener(opened)

@@ -1,12 +1,13 @@
 """How a host process measures the adapters without the operations knowing: it hands
 `open_runtime` an `Instruments`, which may wrap the database, the cache and the rate limiter
-it is given."""
+it is given, and watch the Redis circuit breaker."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from taskflow_core.adapters.breaker import CircuitBreaker
     from taskflow_core.adapters.cache import Cache
     from taskflow_core.adapters.database import Database
     from taskflow_core.adapters.ratelimit import RateLimiter
@@ -21,3 +22,5 @@ class Instruments(Protocol):
     def cache(self, cache: Cache) -> Cache: ...
 
     def limiter(self, limiter: RateLimiter) -> RateLimiter: ...
+
+    def watch_breaker(self, breaker: CircuitBreaker) -> None: ...

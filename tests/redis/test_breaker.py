@@ -72,3 +72,22 @@ def test_a_failed_probe_opens_it_for_another_cooldown(
     assert not breaker.allow()
     clock.now = 10.0
     assert breaker.allow()
+
+
+def test_listeners_hear_each_opening_and_closing_once(
+    breaker: CircuitBreaker, clock: Clock
+) -> None:
+    heard: list[bool] = []
+    breaker.listeners.append(heard.append)
+    for _ in range(5):
+        breaker.record_failure()
+    assert heard == [True]
+    clock.now += 6
+    assert breaker.allow()
+    breaker.record_failure()  # the probe failed: open again, not a new opening
+    assert heard == [True]
+    clock.now += 6
+    assert breaker.allow()
+    breaker.record_success()
+    breaker.record_success()
+    assert heard == [True, False]

@@ -1,4 +1,4 @@
-"""The job figures of `GET /metrics` in services mode, read from RQ's queue at each scrape."""
+"""`GET /metrics` in services mode: RQ's queue read at each scrape, and the Redis breaker."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rq import Queue
 
 from server.app import create_app
 from taskflow_core.adapters.rq_queue import QUEUE_NAME
+from tests.conftest import bearer, register
 
 if TYPE_CHECKING:
     import redis
@@ -24,6 +25,9 @@ pytestmark = pytest.mark.redis
 ON = {"metrics": True}
 # A scrape waits for Redis at most a second for the job figures.
 PROMPT = 3.0
+BREAKER_THRESHOLD = 3
+# The breaker's cooldown in these tests is 0.3 s; this allows for a loaded machine.
+RECOVERY = 10.0
 
 
 def jobs(client: TestClient) -> dict[str, float]:
@@ -64,3 +68,39 @@ def test_with_redis_gone_the_scrape_still_answers_and_says_so(
         started = time.monotonic()
         assert jobs(client) == {"up": 0}
         assert time.monotonic() - started < PROMPT
+
+
+def value(client: TestClient, name: str) -> float:
+    answer = client.get("/metrics")
+    for family in text_string_to_metric_families(answer.text):
+        for sample in family.samples:
+            if sample.name == name:
+                return sample.value
+    raise AssertionError(f"{name} not in the scrape")
+
+
+@pytest.mark.parametrize("settings_overrides", [ON], indirect=True)
+def test_the_breaker_is_seen_opening_and_closing(
+    settings: Settings, private_redis: RedisServer
+) -> None:
+    own = settings.model_copy(update={"redis_url": private_redis.url})
+    with TestClient(create_app(own)) as client:
+        headers = bearer(register(client))
+        openings = value(client, "taskflow_redis_breaker_openings_total")
+        assert value(client, "taskflow_redis_breaker_open") == 0
+        private_redis.stop()
+        # Reads go on from the database; their cache lookups fail until the breaker opens
+        # (each a page of its own: the process's copy would answer a page read before).
+        for page in range(1, BREAKER_THRESHOLD + 1):
+            assert client.get(f"/tasks?page={page}", headers=headers).status_code == 200
+        assert value(client, "taskflow_redis_breaker_open") == 1
+        assert value(client, "taskflow_redis_breaker_openings_total") == openings + 1
+        private_redis.start()
+        deadline = time.monotonic() + RECOVERY
+        page = BREAKER_THRESHOLD
+        while value(client, "taskflow_redis_breaker_open") == 1:
+            assert time.monotonic() < deadline, "the breaker never closed"
+            page += 1
+            assert client.get(f"/tasks?page={page}", headers=headers).status_code == 200
+            time.sleep(0.1)
+        assert value(client, "taskflow_redis_breaker_openings_total") == openings + 1
