@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from taskflow_core.adapters.breaker import CircuitBreaker
     from taskflow_core.adapters.cache import Cache
     from taskflow_core.adapters.database import Connection, Database
+    from taskflow_core.adapters.passwords import Passwords
     from taskflow_core.adapters.ratelimit import RateLimitDecision, RateLimiter
     from taskflow_core.settings import Rate, Settings
     from taskflow_core.worker import QueueStatus
@@ -112,6 +113,11 @@ BREAKER_OPEN = Gauge(
 BREAKER_OPENINGS = Counter(
     "taskflow_redis_breaker_openings", "Times a process's Redis circuit breaker opened."
 )
+HASH_WAIT = Histogram(
+    "taskflow_password_hash_wait_seconds",
+    "Time a password hash (login, register, password change) waited for a hashing thread.",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
 # A check of whether an address is known to an account, not a budget anything is refused by.
 NOT_A_BUDGET = "login-known"
 IN_FLIGHT = Gauge(
@@ -163,7 +169,7 @@ class MetricsMiddleware:
 
 class PrometheusInstruments:
     """`Instruments` that measure database connections, cache hits and misses, rate-limit
-    refusals and the Redis breaker."""
+    refusals, the Redis breaker and the password-hash queue."""
 
     def __init__(self, settings: Settings) -> None:
         self._pool_size = settings.db_pool_size
@@ -178,6 +184,9 @@ class PrometheusInstruments:
 
     def limiter(self, limiter: RateLimiter) -> RateLimiter:
         return CountedLimiter(limiter)
+
+    def watch_passwords(self, passwords: Passwords) -> None:
+        passwords.wait_listeners.append(HASH_WAIT.observe)
 
     def watch_breaker(self, breaker: CircuitBreaker) -> None:
         BREAKER_OPEN.set(0)

@@ -92,6 +92,7 @@ async def open_runtime(
     if instruments is not None:
         limiter = instruments.limiter(limiter)
         cache = instruments.cache(cache)
+        instruments.watch_passwords(passwords)
         if redis is not None:
             instruments.watch_breaker(redis.breaker)
     runtime: Runtime

@@ -8,8 +8,9 @@ import os
 import secrets
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -17,7 +18,11 @@ from nacl import pwhash
 from nacl.exceptions import CryptoError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from taskflow_core.settings import Settings
+
+T = TypeVar("T")
 
 # Nice value of the hashing threads (0 is normal; 19 the lowest priority): low enough that
 # requests beside a burst of logins keep their latency (docs/performance.md has the runs).
@@ -84,21 +89,33 @@ class Passwords:
         # Verified against when the email is unknown, so that answer takes as long as a
         # wrong password and timing does not reveal which emails exist.
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        # Called, on the hashing thread, with each hash's wait for a thread, in seconds
+        # (metrics watch it: a growing wait means logins queue behind each other).
+        self.wait_listeners: list[Callable[[float], None]] = []
 
     async def hash(self, password: str) -> str:
-        return await asyncio.wrap_future(self._hashing.submit(self._hasher.hash, password))
+        return await self._on_hashing_thread(self._hasher.hash, password)
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """True when `password` matches; always spends one hash's worth of time."""
         try:
-            matches = await asyncio.wrap_future(
-                self._hashing.submit(
-                    self._hasher.verify, password_hash or self._dummy_hash, password
-                )
+            matches = await self._on_hashing_thread(
+                self._hasher.verify, password_hash or self._dummy_hash, password
             )
         except (VerificationError, InvalidHashError):
             return False
         return matches and password_hash is not None
+
+    async def _on_hashing_thread(self, work: Callable[..., T], *args: str) -> T:
+        queued = time.perf_counter()
+
+        def started() -> T:
+            waited = time.perf_counter() - queued
+            for listener in self.wait_listeners:
+                listener(waited)
+            return work(*args)
+
+        return await asyncio.wrap_future(self._hashing.submit(started))
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self._policy.check_needs_rehash(password_hash)

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import make_task
+from tests.conftest import TEST_PASSWORD, make_task, register
 
 ON = {"metrics": True}
 
@@ -143,3 +143,15 @@ def test_rate_limit_refusals_are_counted_by_budget(
     assert counted(after, name, budget="user") - counted(before, name, budget="user") == (
         statuses.count(429)
     )
+
+
+@pytest.mark.parametrize("settings_overrides", [ON], indirect=True)
+def test_each_password_hash_reports_its_wait_for_a_thread(client: TestClient) -> None:
+    name = "taskflow_password_hash_wait_seconds_count"
+    before = counted(scrape(client), name)
+    email = register(client)["user"]["email"]  # one hash
+    login = client.post("/auth/login", json={"email": email, "password": TEST_PASSWORD})
+    assert login.status_code == 200  # one verification
+    wrong = client.post("/auth/login", json={"email": email, "password": "not it at all"})
+    assert wrong.status_code == 401  # and another
+    assert counted(scrape(client), name) - before == 3
