@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # GET /metrics (Prometheus text), off by default; with a token, only for its bearer.
     metrics: bool = False
     metrics_token: SecretStr | None = None
+    # Where `taskflow worker` serves its own metrics (jobs run), when metrics are on.
+    worker_metrics_host: str = "127.0.0.1"
+    worker_metrics_port: int = Field(default=9101, ge=1, le=65535)
     cache_ttl: int = Field(default=60, ge=0)
     max_body_size: int = Field(default=1_048_576, ge=1024)
 

@@ -25,17 +25,21 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry
 from rq.utils import now
 
-from taskflow_core.adapters.rq_queue import QUEUE_NAME
+from taskflow_core.adapters.rq_queue import QUEUE_NAME, TRAMPOLINE
 from taskflow_core.cron import OverdueScanCron
 from taskflow_core.job_runner import close_job_context, job_context
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from datetime import datetime
 
     from redis.client import Pipeline
     from rq.executions import Execution
 
     from taskflow_core.settings import Settings
+
+    # Told each job's name and whether it succeeded (`run_worker`).
+    JobListener = Callable[[str, bool], None]
 
 log = logging.getLogger("taskflow.worker")
 
@@ -67,6 +71,7 @@ class _Worker(SimpleWorker):
         *args: Any,
         on_stop: threading.Event,
         heartbeat_connection: redis.Redis,
+        job_listeners: Sequence[JobListener] = (),
         **kwargs: Any,
     ) -> None:
         # Maintenance also restarts RQ's scheduler process (delayed retries) if a Redis
@@ -75,6 +80,7 @@ class _Worker(SimpleWorker):
         kwargs.setdefault("worker_ttl", WORKER_TTL)
         super().__init__(*args, **kwargs)
         self._on_stop = on_stop
+        self._job_listeners = job_listeners
         self._heartbeat_connection = heartbeat_connection
         self._stop_heartbeat = threading.Event()
         self._heartbeat_thread: threading.Thread | None = None
@@ -84,6 +90,21 @@ class _Worker(SimpleWorker):
         # RQ heartbeats between blocking pops, so it pops for `worker_ttl - 15` s (1 s here);
         # our thread heartbeats, so a pop may wait until maintenance is due.
         return MAINTENANCE_INTERVAL
+
+    def handle_job_success(self, job: Job, *args: Any, **kwargs: Any) -> None:
+        super().handle_job_success(job, *args, **kwargs)
+        self._tell(job, succeeded=True)
+
+    def handle_job_failure(self, job: Job, *args: Any, **kwargs: Any) -> None:
+        super().handle_job_failure(job, *args, **kwargs)
+        self._tell(job, succeeded=False)
+
+    def _tell(self, job: Job, *, succeeded: bool) -> None:
+        if not self._job_listeners:
+            return
+        name = job_name(job)
+        for listener in self._job_listeners:
+            listener(name, succeeded)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         # RQ gives a running job's execution the job's whole timeout (+60 s), which kept a
@@ -166,7 +187,18 @@ class _Worker(SimpleWorker):
         super().request_stop(signum, frame)  # type: ignore[no-untyped-call]  # rq leaves it untyped
 
 
-def run_worker(settings: Settings, *, burst: bool = False) -> bool:
+def job_name(job: Job) -> str:
+    """What a job does, for people: `notify_overdue` rather than the runner every job goes
+    through (`run_job`, whose first argument names the job)."""
+    name = job.func_name or ""
+    if name == TRAMPOLINE and job.args:
+        name = str(job.args[0])
+    return name.rpartition(".")[2]
+
+
+def run_worker(
+    settings: Settings, *, burst: bool = False, job_listeners: Sequence[JobListener] = ()
+) -> bool:
     """Work the TaskFlow queue until stopped (SIGINT/SIGTERM), or until empty with `burst`.
 
     Must run on the main thread (RQ installs signal handlers); they are restored on return.
@@ -174,6 +206,8 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
     Args:
         settings: Services-mode settings (`TASKFLOW_REDIS_URL` set).
         burst: Enqueue the scan if due, run the queued jobs, then return.
+        job_listeners: Called with each job's name (`job_name`) and whether it succeeded,
+            after each run (a failure that will be retried counts as a failure).
 
     Returns:
         Whether any job ran.
@@ -195,7 +229,11 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
             if cron is not None:
                 cron.enqueue_due()
             worker = _Worker(
-                [queue], connection=connection, on_stop=stop, heartbeat_connection=control
+                [queue],
+                connection=connection,
+                on_stop=stop,
+                heartbeat_connection=control,
+                job_listeners=job_listeners,
             )
             return worker.work(burst=True, with_scheduler=True, logging_level=level)
         for sig in STOP_SIGNALS:
@@ -206,7 +244,11 @@ def run_worker(settings: Settings, *, burst: bool = False) -> bool:
             if not _wait_for_redis(control, stop):
                 break
             worker = _Worker(
-                [queue], connection=connection, on_stop=stop, heartbeat_connection=control
+                [queue],
+                connection=connection,
+                on_stop=stop,
+                heartbeat_connection=control,
+                job_listeners=job_listeners,
             )
             try:
                 worked = worker.work(with_scheduler=True, logging_level=level) or worked

@@ -46,8 +46,13 @@ def work(args: argparse.Namespace) -> None:
     _log_to_stderr(settings.log_level)
     mode = "burst" if args.burst else f"overdue scan every {settings.overdue_scan_interval}s"
     print(f"TaskFlow worker on {_safe_url(settings.redis_url)} ({mode})", file=sys.stderr)
+    listeners = []
+    if settings.metrics:
+        from taskflow_cli.commands.worker_metrics import serve_job_metrics
+
+        listeners.append(serve_job_metrics(settings))
     try:
-        run_worker(settings, burst=args.burst)
+        run_worker(settings, burst=args.burst, job_listeners=listeners)
     except redis.RedisError as error:
         # Only a burst run gets here: a long-running worker waits for Redis instead.
         raise ServiceUnavailable(f"cannot reach Redis ({error})") from error
