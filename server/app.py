@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from server.docs import install_docs
 from server.errors import install_error_handlers
+from server.instrumentation import server_instruments
 from server.logging import configure_logging
 from server.memory import return_freed_memory
 from server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -23,12 +25,14 @@ from taskflow_core.settings import Settings, get_settings
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from taskflow_core.adapters.instruments import Instruments
+    from opentelemetry.trace import TracerProvider
 
 DESCRIPTION = """
 The TaskFlow REST API. Authenticate with `POST /auth/login`, then send
 `Authorization: Bearer <accessToken>`. Every error is an RFC 9457 problem document.
 """
+# The standard variable that turns traces on (`server.tracing`).
+EXPORTER = "OTEL_TRACES_EXPORTER"
 DOC_SECTIONS = ("auth", "users", "tasks", "notifications", "health")
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "If-Match", "X-Request-ID", CSRF_HEADER)
 # What a browser client may read of a cross-origin answer, beyond the basic headers.
@@ -43,19 +47,25 @@ EXPOSED_HEADERS = (
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
     """Build the app for the given settings (or the environment's); tests build their own.
 
     The runtime (connections, caches, the overdue scan) opens when the app starts serving,
-    in its event loop, as `app.state.runtime`.
+    in its event loop, as `app.state.runtime`. Traces go to `tracer_provider`, else to what
+    the `OTEL_*` variables configure (`server.tracing`); by default there are none.
     """
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    if tracer_provider is None:
+        tracer_provider = _tracer_provider()
+    instruments = server_instruments(settings, tracer_provider)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         return_freed_memory()
-        async with open_runtime(settings, instruments=_instruments(settings)) as runtime:
+        async with open_runtime(settings, instruments=instruments) as runtime:
             app.state.runtime = runtime
             scan = overdue_scan(runtime)
             if scan is not None:
@@ -71,6 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Request spans, continuing a `traceparent`, only when there is a provider; no spans
+        # for FastAPI's own steps inside a request.
+        telemetry={"tracer_provider": tracer_provider, "operation_spans": False},
         # Served by `install_docs` from bundled assets rather than FastAPI's CDN pages.
         docs_url=None,
         redoc_url=None,
@@ -107,13 +120,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _instruments(settings: Settings) -> Instruments | None:
-    if not settings.metrics:
+def _tracer_provider() -> TracerProvider | None:
+    if not os.environ.get(EXPORTER):
         return None
-    # Only a server with metrics on loads prometheus_client.
-    from server.metrics import PrometheusInstruments  # noqa: PLC0415
+    from server.tracing import tracer_provider_from_environment  # noqa: PLC0415
 
-    return PrometheusInstruments(settings)
+    return tracer_provider_from_environment()
 
 
 def create_server_app() -> FastAPI:

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from taskflow_core.adapters.breaker import CircuitBreaker
     from taskflow_core.adapters.cache import Cache
     from taskflow_core.adapters.database import Connection, Database
+    from taskflow_core.adapters.job_queue import JobQueue
     from taskflow_core.adapters.passwords import Passwords
     from taskflow_core.adapters.ratelimit import RateLimitDecision, RateLimiter
     from taskflow_core.settings import Rate, Settings
@@ -187,6 +188,9 @@ class PrometheusInstruments:
 
     def watch_passwords(self, passwords: Passwords) -> None:
         passwords.wait_listeners.append(HASH_WAIT.observe)
+
+    def watch_jobs(self, jobs: JobQueue) -> None:
+        """Nothing: the queue is read from Redis at each scrape, the jobs counted by workers."""
 
     def watch_breaker(self, breaker: CircuitBreaker) -> None:
         BREAKER_OPEN.set(0)

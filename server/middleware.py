@@ -11,7 +11,9 @@ import time
 import uuid
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode
 
+from opentelemetry import trace
 from starlette.exceptions import HTTPException
 
 from server.errors import INTERNAL_ERROR, problem
@@ -27,6 +29,9 @@ request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 # Public, versioned with the package: the documentation may be cached; nothing else may.
 _CACHEABLE_PREFIXES = ("/docs", "/redoc", "/openapi.json")
+REQUEST_ID_ATTRIBUTE = "taskflow.request_id"
+PRIVATE_QUERY_PARAMETERS = frozenset({"search"})
+REDACTED = "REDACTED"
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
 _NO_STORE = (b"cache-control", b"no-store")
 
@@ -51,6 +56,9 @@ class RequestContextMiddleware:
         request_id = _request_id(scope)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
+        span = trace.get_current_span()
+        if span.is_recording():
+            _describe_span(span, request_id, scope.get("query_string", b""))
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -139,6 +147,18 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+def _describe_span(span: trace.Span, request_id: str, query: bytes) -> None:
+    """The request's span (traces on): its request id, and its query without what a user
+    typed (FastAPI records the query string; a search is a person's words)."""
+    span.set_attribute(REQUEST_ID_ATTRIBUTE, request_id)
+    if any(f"{name}=".encode() in query for name in PRIVATE_QUERY_PARAMETERS):
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+        span.set_attribute(
+            "url.query",
+            urlencode([(k, REDACTED if k in PRIVATE_QUERY_PARAMETERS else v) for k, v in pairs]),
+        )
 
 
 def _rate_limit_headers(state: dict[str, object]) -> list[tuple[bytes, bytes]]:

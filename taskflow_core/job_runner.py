@@ -19,6 +19,7 @@ from taskflow_core.settings import get_settings
 if TYPE_CHECKING:
     from contextlib import AbstractAsyncContextManager
 
+    from taskflow_core.adapters.instruments import Instruments
     from taskflow_core.settings import Settings
 
 JOB_PACKAGE = "taskflow_core."
@@ -27,9 +28,11 @@ JOB_PACKAGE = "taskflow_core."
 class _JobContext:
     """This process's event loop, and the Runtime opened in it that every job runs with."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, instruments: Instruments | None = None) -> None:
         self.loop = asyncio.new_event_loop()
-        self._opened: AbstractAsyncContextManager[Runtime] = open_runtime(settings)
+        self._opened: AbstractAsyncContextManager[Runtime] = open_runtime(
+            settings, instruments=instruments
+        )
         self.runtime = self.loop.run_until_complete(self._opened.__aenter__())
 
     def close(self) -> None:
@@ -59,12 +62,13 @@ def run_job(path: str, *args: str) -> Any:
     return context.loop.run_until_complete(job(context.runtime, *args))
 
 
-def job_context(settings: Settings | None) -> _JobContext:
-    """This process's job context, opened on first use (from the environment's settings)."""
+def job_context(settings: Settings | None, instruments: Instruments | None = None) -> _JobContext:
+    """This process's job context, opened on first use (from the environment's settings),
+    its runtime measured by `instruments` if given."""
     global _context  # noqa: PLW0603 - one per worker process, by design
     with _context_lock:
         if _context is None:
-            _context = _JobContext(settings or get_settings())
+            _context = _JobContext(settings or get_settings(), instruments)
         return _context
 
 

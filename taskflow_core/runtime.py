@@ -100,6 +100,8 @@ async def open_runtime(
         lambda job, *args: job(runtime, *args), retry_delays=retry_delays(settings)
     )
     jobs = _job_queue(settings, redis, inline)
+    if instruments is not None:
+        instruments.watch_jobs(jobs)
     access_tokens = AccessTokens(settings)
     runtime = Runtime(
         settings=settings,

@@ -13,6 +13,7 @@ listed again within `HEARTBEAT_SECONDS`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -31,15 +32,19 @@ from taskflow_core.job_runner import close_job_context, job_context
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from contextlib import AbstractContextManager
     from datetime import datetime
 
     from redis.client import Pipeline
     from rq.executions import Execution
 
+    from taskflow_core.adapters.instruments import Instruments
     from taskflow_core.settings import Settings
 
     # Told each job's name and whether it succeeded (`run_worker`).
     JobListener = Callable[[str, bool], None]
+    # Entered around each job as it runs (a trace's span, say).
+    AroundJob = Callable[[Job], AbstractContextManager[object]]
 
 log = logging.getLogger("taskflow.worker")
 
@@ -72,6 +77,7 @@ class _Worker(SimpleWorker):
         on_stop: threading.Event,
         heartbeat_connection: redis.Redis,
         job_listeners: Sequence[JobListener] = (),
+        around_jobs: Sequence[AroundJob] = (),
         **kwargs: Any,
     ) -> None:
         # Maintenance also restarts RQ's scheduler process (delayed retries) if a Redis
@@ -81,6 +87,7 @@ class _Worker(SimpleWorker):
         super().__init__(*args, **kwargs)
         self._on_stop = on_stop
         self._job_listeners = job_listeners
+        self._around_jobs = around_jobs
         self._heartbeat_connection = heartbeat_connection
         self._stop_heartbeat = threading.Event()
         self._heartbeat_thread: threading.Thread | None = None
@@ -90,6 +97,12 @@ class _Worker(SimpleWorker):
         # RQ heartbeats between blocking pops, so it pops for `worker_ttl - 15` s (1 s here);
         # our thread heartbeats, so a pop may wait until maintenance is due.
         return MAINTENANCE_INTERVAL
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        with contextlib.ExitStack() as around:
+            for wrap in self._around_jobs:
+                around.enter_context(wrap(job))
+            super().execute_job(job, queue)
 
     def handle_job_success(self, job: Job, *args: Any, **kwargs: Any) -> None:
         super().handle_job_success(job, *args, **kwargs)
@@ -197,7 +210,12 @@ def job_name(job: Job) -> str:
 
 
 def run_worker(
-    settings: Settings, *, burst: bool = False, job_listeners: Sequence[JobListener] = ()
+    settings: Settings,
+    *,
+    burst: bool = False,
+    job_listeners: Sequence[JobListener] = (),
+    around_jobs: Sequence[AroundJob] = (),
+    instruments: Instruments | None = None,
 ) -> bool:
     """Work the TaskFlow queue until stopped (SIGINT/SIGTERM), or until empty with `burst`.
 
@@ -208,13 +226,15 @@ def run_worker(
         burst: Enqueue the scan if due, run the queued jobs, then return.
         job_listeners: Called with each job's name (`job_name`) and whether it succeeded,
             after each run (a failure that will be retried counts as a failure).
+        around_jobs: Context managers made for each job and entered while it runs.
+        instruments: What measures the jobs' runtime (`open_runtime`).
 
     Returns:
         Whether any job ran.
     """
     saved_handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
     stop = threading.Event()
-    job_context(settings)
+    job_context(settings, instruments)
     connection = worker_connection(settings)
     # RQ stretches its connection's socket timeout for blocking pops; the cron and heartbeat
     # threads and the wait for Redis keep normal timeouts on a connection of their own.
@@ -234,6 +254,7 @@ def run_worker(
                 on_stop=stop,
                 heartbeat_connection=control,
                 job_listeners=job_listeners,
+                around_jobs=around_jobs,
             )
             return worker.work(burst=True, with_scheduler=True, logging_level=level)
         for sig in STOP_SIGNALS:
@@ -249,6 +270,7 @@ def run_worker(
                 on_stop=stop,
                 heartbeat_connection=control,
                 job_listeners=job_listeners,
+                around_jobs=around_jobs,
             )
             try:
                 worked = worker.work(with_scheduler=True, logging_level=level) or worked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 TYPE_CHECKING = False
@@ -51,11 +52,32 @@ def work(args: argparse.Namespace) -> None:
         from taskflow_cli.commands.worker_metrics import serve_job_metrics
 
         listeners.append(serve_job_metrics(settings))
+    around = []
+    provider = instruments = None
+    if os.environ.get("OTEL_TRACES_EXPORTER"):
+        from functools import partial
+
+        from server.tracing import TracingInstruments, job_span, tracer_provider_from_environment
+
+        provider = tracer_provider_from_environment()
+        if provider is not None:
+            around.append(partial(job_span, provider.get_tracer("taskflow.worker")))
+            # The jobs' statements are spans too, and jobs they queue carry the trace on.
+            instruments = TracingInstruments(provider)
     try:
-        run_worker(settings, burst=args.burst, job_listeners=listeners)
+        run_worker(
+            settings,
+            burst=args.burst,
+            job_listeners=listeners,
+            around_jobs=around,
+            instruments=instruments,
+        )
     except redis.RedisError as error:
         # Only a burst run gets here: a long-running worker waits for Redis instead.
         raise ServiceUnavailable(f"cannot reach Redis ({error})") from error
+    finally:
+        if provider is not None:
+            provider.shutdown()  # sends the spans not sent yet
 
 
 def _show_status(settings: Settings, *, as_json: bool) -> None:

@@ -1,6 +1,7 @@
 """How a host process measures the adapters without the operations knowing: it hands
 `open_runtime` an `Instruments`, which may wrap the database, the cache and the rate limiter
-it is given, and watch the Redis circuit breaker and the password-hashing threads."""
+it is given, and watch the Redis circuit breaker, the password-hashing threads and the job
+queue."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ if TYPE_CHECKING:
     from taskflow_core.adapters.breaker import CircuitBreaker
     from taskflow_core.adapters.cache import Cache
     from taskflow_core.adapters.database import Database
+    from taskflow_core.adapters.job_queue import JobQueue
     from taskflow_core.adapters.passwords import Passwords
     from taskflow_core.adapters.ratelimit import RateLimiter
 
@@ -27,3 +29,5 @@ class Instruments(Protocol):
     def watch_breaker(self, breaker: CircuitBreaker) -> None: ...
 
     def watch_passwords(self, passwords: Passwords) -> None: ...
+
+    def watch_jobs(self, jobs: JobQueue) -> None: ...

@@ -19,6 +19,8 @@ from taskflow_core.adapters.job_queue import job_path, retry_delays
 from taskflow_core.adapters.redis_guard import RedisUnavailable, guarded
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from taskflow_core.adapters.breaker import CircuitBreaker
     from taskflow_core.adapters.job_queue import Job, JobQueue
     from taskflow_core.settings import Settings
@@ -69,6 +71,9 @@ class RQJobQueue:
             socket_connect_timeout=settings.redis_timeout,
         )
         self.queue = Queue(name, connection=self._client)
+        # Each called as a job is queued; what they return goes in the job's meta (traces
+        # carry their context into the job this way).
+        self.meta_providers: list[Callable[[], dict[str, str]]] = []
 
     async def enqueue(self, job: Job, *args: str) -> None:
         try:
@@ -78,6 +83,9 @@ class RQJobQueue:
             await self._fallback.enqueue(job, *args)
 
     def _enqueue(self, job: Job, args: tuple[str, ...]) -> None:
+        meta: dict[str, str] = {}
+        for provide in self.meta_providers:
+            meta |= provide()
         with guarded(self._breaker):
             self.queue.enqueue(
                 TRAMPOLINE,
@@ -85,6 +93,7 @@ class RQJobQueue:
                 retry=self._retry,
                 job_timeout=JOB_TIMEOUT,
                 description=describe(job, args),
+                meta=meta or None,
             )
 
     async def close(self) -> None:
