@@ -35,7 +35,7 @@ from starlette.responses import Response
 from server.errors import problem
 from server.serve import MULTIPROCESS_DIR
 from taskflow_core.adapters.cache import NullCache
-from taskflow_core.domain.errors import ServiceUnavailable
+from taskflow_core.domain.errors import ServiceUnavailable, StatementTimedOut
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
@@ -105,6 +105,10 @@ DATABASE_UNAVAILABLE = Counter(
     "Operations the database failed with 503: getting a connection (pool wait or connect "
     "timeout, outage) or running a statement (statement timeout, connection lost).",
     ["phase"],
+)
+STATEMENT_TIMEOUTS = Counter(
+    "taskflow_db_statement_timeouts",
+    "Statements the database stopped at TASKFLOW_STATEMENT_TIMEOUT (each also a 503).",
 )
 BREAKER_OPEN = Gauge(
     "taskflow_redis_breaker_open",
@@ -264,13 +268,19 @@ class _MeasuredScope:
         CONNECTIONS_IN_USE.dec()
         try:
             suppressed = await self._scope.__aexit__(kind, error, traceback)
-        except ServiceUnavailable:
+        except ServiceUnavailable as failure:
             # A commit the database failed, or the scope's own mapping of a driver error.
-            _UNAVAILABLE_RUNNING.inc()
+            _count_running_failure(failure)
             raise
         if isinstance(error, ServiceUnavailable) and not suppressed:
-            _UNAVAILABLE_RUNNING.inc()
+            _count_running_failure(error)
         return suppressed
+
+
+def _count_running_failure(error: ServiceUnavailable) -> None:
+    _UNAVAILABLE_RUNNING.inc()
+    if isinstance(error, StatementTimedOut):
+        STATEMENT_TIMEOUTS.inc()
 
 
 class CountedCache:

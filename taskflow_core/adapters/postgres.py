@@ -27,7 +27,7 @@ from taskflow_core.adapters.database import (
     StatementFailed,
 )
 from taskflow_core.adapters.statements import StatementCache
-from taskflow_core.domain.errors import ServiceUnavailable
+from taskflow_core.domain.errors import ServiceUnavailable, StatementTimedOut
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -187,6 +187,9 @@ class _Connection:
             return await pending
         except psycopg.errors.IntegrityError as error:
             raise ConstraintViolation(error.diag.constraint_name) from None
+        except psycopg.errors.QueryCanceled:
+            log.warning("statement timed out: %s", compiled.sql.split(None, 1)[0])
+            raise StatementTimedOut from None
         except psycopg.OperationalError as error:
             log.warning("database unavailable: %s", type(error).__name__)
             raise ServiceUnavailable(DATABASE_UNAVAILABLE) from None

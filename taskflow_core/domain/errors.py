@@ -88,3 +88,9 @@ class ServiceUnavailable(TaskflowError):
     """A dependency the request needs (the database) does not answer."""
 
     default_detail = "Service temporarily unavailable"
+
+
+class StatementTimedOut(ServiceUnavailable):
+    """The database ran a statement for longer than `TASKFLOW_STATEMENT_TIMEOUT` and gave up."""
+
+    default_detail = "The database took too long to answer"

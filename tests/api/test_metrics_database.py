@@ -13,9 +13,10 @@ from server.metrics import (
     CONNECTIONS_IN_USE,
     DATABASE_UNAVAILABLE,
     POOL_SIZE,
+    STATEMENT_TIMEOUTS,
     PrometheusInstruments,
 )
-from taskflow_core.domain.errors import ServiceUnavailable
+from taskflow_core.domain.errors import ServiceUnavailable, StatementTimedOut
 from taskflow_core.runtime import open_runtime
 from taskflow_core.settings import Settings
 
@@ -60,9 +61,11 @@ async def test_a_statement_timeout_is_counted_as_a_statement_failure(settings: S
     async with open_runtime(settings, instruments=PrometheusInstruments(settings)) as runtime:
         database = runtime.database
         failed = value(DATABASE_UNAVAILABLE, "_total", phase="statement")
+        timeouts = value(STATEMENT_TIMEOUTS, "_total")
         lent = value(CONNECTIONS_IN_USE)
-        with pytest.raises(ServiceUnavailable):
+        with pytest.raises(StatementTimedOut):
             async with database.reading() as connection:
                 await connection.scalar(select(func.pg_sleep(2).label("slept")))
         assert value(DATABASE_UNAVAILABLE, "_total", phase="statement") == failed + 1
+        assert value(STATEMENT_TIMEOUTS, "_total") == timeouts + 1
         assert value(CONNECTIONS_IN_USE) == lent
