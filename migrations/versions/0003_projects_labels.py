@@ -28,7 +28,7 @@ def _owned(table: str, *columns: sa.Column[object]) -> None:
         sa.Column("user_id", sa.Uuid(), nullable=False),
         *columns,
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("name_key", sa.String(length=100), nullable=False),
+        sa.Column("name_key", sa.String(length=400), nullable=False),
         sa.Column("colour", sa.String(length=7), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

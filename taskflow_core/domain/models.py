@@ -122,6 +122,9 @@ class Task(Base):
 
 # Nesting depth of projects: a top-level project is at depth 1.
 MAX_PROJECT_DEPTH = 3
+# What one account may have: enough for any person, and a bound on what a list returns.
+MAX_PROJECTS = 1000
+MAX_LABELS = 1000
 
 
 class Project(Base):
@@ -141,7 +144,7 @@ class Project(Base):
         ForeignKey("projects.id", ondelete="CASCADE")
     )
     name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(400))
     colour: Mapped[str | None] = mapped_column(String(7))
     archived: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
@@ -158,7 +161,7 @@ class Label(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
-    name_key: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(400))
     colour: Mapped[str | None] = mapped_column(String(7))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
