@@ -14,7 +14,7 @@ from server.logging import configure_logging
 from server.memory import return_freed_memory
 from server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from server.openapi import install_openapi
-from server.routes import auth, health, notifications, tasks, users
+from server.routes import auth, health, labels, notifications, projects, tasks, users
 from taskflow_core.runtime import open_runtime, overdue_scan
 from taskflow_core.settings import Settings, get_settings
 
@@ -25,7 +25,7 @@ DESCRIPTION = """
 The TaskFlow REST API. Authenticate with `POST /auth/login`, then send
 `Authorization: Bearer <accessToken>`. Every error is an RFC 9457 problem document.
 """
-DOC_SECTIONS = ("auth", "users", "tasks", "notifications", "health")
+DOC_SECTIONS = ("auth", "users", "tasks", "projects", "labels", "notifications", "health")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,7 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     install_docs(app, openapi_url="/openapi.json")
     # Requests are matched against routes in this order, and most of them are for tasks.
-    routers = [module.router for module in (tasks, auth, users, notifications, health)]
+    routers = [
+        module.router for module in (tasks, projects, labels, auth, users, notifications, health)
+    ]
     for router in routers:
         app.include_router(router)
     app.state.api_routes = [route for router in routers for route in router.routes]
