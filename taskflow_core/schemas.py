@@ -420,12 +420,6 @@ class TaskQuery(PageQuery):
         "for the others.",
     )
 
-    @model_validator(mode="after")
-    def _project_or_no_project(self) -> TaskQuery:
-        if self.project is not None and self.no_project is not None:
-            raise field_rule("noProject", "cannot be combined with project")
-        return self
-
     @property
     def descending(self) -> bool:
         """The order to sort in, once the default is applied."""
