@@ -89,10 +89,10 @@ class Labels:
             if not changes:
                 return current
             values: dict[str, Any] = {"label_id": label_id, "now": now}
-            if "name" in changes and changes["name"] != current.name:
-                changes["name_key"] = name_key(changes["name"])
+            if data.name is not None and data.name != current.name:
+                changes["name_key"] = name_key(data.name)
                 if changes["name_key"] != name_key(current.name):
-                    await _name_is_free(connection, current.user_id, changes["name"])
+                    await _name_is_free(connection, current.user_id, data.name)
                 await connection.execute(statements.TOUCH_LABELLED, values)
             await connection.execute(BUMP_OWNERS, {"owners": [current.user_id]})
             await connection.execute(

@@ -107,9 +107,9 @@ class Projects:
             if "name" in changes:
                 changes["name_key"] = name_key(data.name or "")
                 if changes["name_key"] != name_key(current.name):
-                    await _name_is_free(connection, owner, changes["name"])
-            if "parent_id" in changes and changes["parent_id"] != current.parent_id:
-                _check_move(await _tree(connection, owner), project_id, changes["parent_id"])
+                    await _name_is_free(connection, owner, data.name or "")
+            if "parent_id" in changes and data.parent_id != current.parent_id:
+                _check_move(await _tree(connection, owner), project_id, data.parent_id)
             values: dict[str, Any] = changes | {"project_id": project_id, "now": utcnow()}
             await connection.execute(statements.update_project(tuple(sorted(changes))), values)
             return await _project(connection, caller, project_id)

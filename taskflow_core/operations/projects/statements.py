@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, func, insert, or_, select, update
 
 from taskflow_core.domain.enums import TaskStatus
-from taskflow_core.domain.models import Label, Project
+from taskflow_core.domain.models import Label, Project, Task
 from taskflow_core.operations.accounts.callers import CALLER_ID, caller_is_admin
 from taskflow_core.operations.sql import one_of, statement_cache, typed
 from taskflow_core.operations.tasks.grouping import LABELS, PROJECTS, TASK_LABELS, TASKS
 from taskflow_core.operations.tasks.statements import NOW, is_overdue
 
 if TYPE_CHECKING:
-    from sqlalchemy import ColumnElement, Select, Table
+    from sqlalchemy import ColumnElement, FromClause, Select
 
 OWNER = typed("owner", PROJECTS.c.user_id)
 PROJECT_ID = typed("project_id", PROJECTS.c.id)
@@ -40,7 +40,7 @@ def _counts(link: ColumnElement[bool], *, through_labels: bool) -> list[Any]:
     return [count(_OPEN).label("open_tasks"), count(is_overdue()).label("overdue_tasks")]
 
 
-def _visible(table: Table, key: ColumnElement[Any]) -> list[ColumnElement[bool]]:
+def _visible(table: FromClause, key: ColumnElement[Any]) -> list[ColumnElement[bool]]:
     """One row by id, the caller's own, or anyone's for an admin."""
     return [table.c.id == key, or_(table.c.user_id == CALLER_ID, caller_is_admin())]
 
@@ -81,7 +81,7 @@ def update_project(fields: tuple[str, ...]) -> Any:
 
 # A deleted project's tasks (and its subprojects') move to no project: a change to each.
 RELEASE_TASKS = (
-    update(TASKS)
+    update(Task)
     .where(one_of(TASKS.c.project_id, "project_ids"))
     .values(project_id=None, updated_at=NOW, version=TASKS.c.version + 1)
 )
@@ -107,7 +107,7 @@ def update_label(fields: tuple[str, ...]) -> Any:
 
 # The tasks that show a label (renamed or deleted) get a new version: they read otherwise.
 TOUCH_LABELLED = (
-    update(TASKS)
+    update(Task)
     .where(TASKS.c.id.in_(select(TASK_LABELS.c.task_id).where(TASK_LABELS.c.label_id == LABEL_ID)))
     .values(updated_at=NOW, version=TASKS.c.version + 1)
 )

@@ -7,7 +7,7 @@ A project must be the task owner's; a label name the owner has no label for crea
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from taskflow_core.domain.errors import FieldError, InvalidInput
 from taskflow_core.domain.models import MAX_LABELS
@@ -109,7 +109,7 @@ async def add_labels(
     current: dict[uuid.UUID, list[tuple[uuid.UUID, int]]] = {task_id: [] for task_id in task_ids}
     for link in links:
         current[link["task_id"]].append((link["label_id"], link["position"]))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for task_id, own in current.items():
         have = {label_id for label_id, _ in own}
         new = [label_id for label_id in label_ids if label_id not in have]

@@ -207,7 +207,7 @@ ANY_TASK = _task_by_id(own=False)
 
 
 @statement_cache
-def stats_statement(*, owner: bool) -> CompoundSelect:
+def stats_statement(*, owner: bool) -> CompoundSelect[Any]:
     """In one statement: counts by status and priority with the overdue ones (`kind` 's'),
     tasks per project with its name (NULL: in none; 'p'), tasks per label ('l')."""
     overdue = func.sum(case((is_overdue(), 1), else_=0)).label("overdue")

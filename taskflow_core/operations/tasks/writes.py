@@ -153,7 +153,8 @@ class TaskWrites:
         changes.pop("user_id", None)
         if data.user_id is not None:
             return await self._move(caller, task_id, data.user_id, changes, if_match=if_match)
-        labels = changes.pop("labels", None)
+        changes.pop("labels", None)
+        labels = data.labels
         if labels is not None or "project_id" in changes:
             return await self._update_grouped(caller, task_id, changes, labels, if_match=if_match)
         if not changes:
