@@ -194,6 +194,9 @@ class TaskWrites:
                 )
             relabelled = False
             if labels is not None:
+                # The owner's row first: labels created on the way count against the account's
+                # limit one writer at a time.
+                await _bump(connection, {owner})
                 resolved = await links.resolve_labels(
                     connection, owner, labels, now=values["now"], field="labels"
                 )
@@ -208,7 +211,7 @@ class TaskWrites:
                 changed = await connection.row(statement, values | changes) is not None
             if relabelled and not changed:
                 await connection.execute(statements.TOUCH_TASKS, values | {"ids": [task_id]})
-            if relabelled or changed:
+            if changed and labels is None:
                 await _bump(connection, {owner})
             row = await connection.row(statements.VISIBLE_TASK, values)
         return TaskOut.model_validate(row)
@@ -317,12 +320,14 @@ class TaskWrites:
                     tuple(sorted(changes)), status=changes.get("status")
                 )
                 await connection.rows(statement, values | changes | {"ids": in_scope})
+            # The owners' rows after the tasks', as every task write takes them, and before
+            # any label is created, so each account's limit is checked one writer at a time.
+            await _bump(connection, set(by_owner))
             relabelled = await _relabel(connection, by_owner, add, remove, now=values["now"])
             if relabelled:
                 await connection.execute(
                     statements.TOUCH_TASKS, values | {"ids": sorted(relabelled)}
                 )
-            await _bump(connection, set(by_owner))
         touched = set(in_scope)
         return BatchResult(
             action=request.action,
