@@ -398,7 +398,8 @@ class TaskQuery(PageQuery):
     any_label: list[ItemName] = Field(
         default_factory=list,
         max_length=MAX_TASK_LABELS,
-        description="Only tasks with at least one of these labels (repeatable).",
+        description="Only tasks with at least one of these labels (repeatable; an empty page "
+        "naming a label the owner does not have is a 404).",
     )
     not_label: list[ItemName] = Field(
         default_factory=list,
