@@ -18,7 +18,7 @@ from server.memory import return_freed_memory
 from server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from server.openapi import install_openapi
 from server.refresh_cookie import CSRF_HEADER
-from server.routes import auth, health, notifications, tasks, users
+from server.routes import auth, health, labels, notifications, projects, tasks, users
 from taskflow_core.runtime import open_runtime, overdue_scan
 from taskflow_core.settings import Settings, get_settings
 
@@ -33,7 +33,7 @@ The TaskFlow REST API. Authenticate with `POST /auth/login`, then send
 """
 # The standard variable that turns traces on (`server.tracing`).
 EXPORTER = "OTEL_TRACES_EXPORTER"
-DOC_SECTIONS = ("auth", "users", "tasks", "notifications", "health")
+DOC_SECTIONS = ("auth", "users", "tasks", "projects", "labels", "notifications", "health")
 ALLOWED_HEADERS = ("Authorization", "Content-Type", "If-Match", "X-Request-ID", CSRF_HEADER)
 # What a browser client may read of a cross-origin answer, beyond the basic headers.
 EXPOSED_HEADERS = (
@@ -95,7 +95,9 @@ def create_app(
     install_openapi(app)
     install_docs(app, openapi_url="/openapi.json")
     # Requests are matched against routes in this order, and most of them are for tasks.
-    routers = [module.router for module in (tasks, auth, users, notifications, health)]
+    routers = [
+        module.router for module in (tasks, projects, labels, auth, users, notifications, health)
+    ]
     for router in routers:
         app.include_router(router)
     app.state.api_routes = [route for router in routers for route in router.routes]

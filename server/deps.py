@@ -19,6 +19,8 @@ from taskflow_core.domain.errors import AuthenticationFailed, RateLimited
 from taskflow_core.operations.accounts.auth import Auth
 from taskflow_core.operations.accounts.users import Users
 from taskflow_core.operations.notifications import Notifications
+from taskflow_core.operations.projects.labels import Labels
+from taskflow_core.operations.projects.projects import Projects
 from taskflow_core.operations.tasks.reads import TaskReads
 from taskflow_core.operations.tasks.writes import TaskWrites
 from taskflow_core.runtime import Runtime
@@ -82,6 +84,14 @@ async def get_task_writes(request: Request) -> TaskWrites:
     return _runtime(request).task_writes
 
 
+async def get_projects(request: Request) -> Projects:
+    return _runtime(request).projects
+
+
+async def get_labels(request: Request) -> Labels:
+    return _runtime(request).labels
+
+
 async def get_auth(request: Request) -> Auth:
     return _runtime(request).auth
 
@@ -100,6 +110,8 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 TaskReadsDep = Annotated[TaskReads, Depends(get_task_reads)]
 TaskWritesDep = Annotated[TaskWrites, Depends(get_task_writes)]
+ProjectsDep = Annotated[Projects, Depends(get_projects)]
+LabelsDep = Annotated[Labels, Depends(get_labels)]
 AuthDep = Annotated[Auth, Depends(get_auth)]
 UsersDep = Annotated[Users, Depends(get_users)]
 NotificationsDep = Annotated[Notifications, Depends(get_notifications)]

@@ -97,7 +97,7 @@ async def _domain_error(request: Request, error: TaskflowError) -> Response:
         headers["Retry-After"] = str(error.retry_after)
     if isinstance(error, ServiceUnavailable):
         headers["Retry-After"] = str(RETRY_UNAVAILABLE_SECONDS)
-    errors = error.errors if isinstance(error, InvalidInput | BadRequest) else None
+    errors = error.errors if isinstance(error, InvalidInput | BadRequest | Conflict) else None
     return problem(request, status, error.detail, errors=errors, headers=headers)
 
 

@@ -93,13 +93,14 @@ class Output:
         sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
     def csv(self, rows: Iterable[dict[str, Any]], fields: list[str]) -> None:
-        """One CSV row per API object, its fields as columns."""
+        """One CSV row per API object, its fields as columns (a list, such as a task's labels,
+        as a JSON array: names may hold commas)."""
         import csv
 
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: "" if value is None else value for key, value in row.items()})
+            writer.writerow({key: _csv_value(value) for key, value in row.items()})
 
     def table(self, data: TableData, *, stderr: bool = False) -> None:
         stream = sys.stderr if stderr else sys.stdout
@@ -176,3 +177,13 @@ class Progress:
         if self._shown:
             sys.stderr.write(f"\r{self._description}… {self._done}/{self._total}")
             sys.stderr.flush()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value

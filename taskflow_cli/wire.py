@@ -19,6 +19,8 @@ TASK_FIELDS = (
     "updatedAt",
     "completedAt",
     "version",
+    "projectId",
+    "labels",
 )
 USER_FIELDS = ("id", "email", "name", "role", "isActive", "createdAt", "updatedAt")
 NOTIFICATION_FIELDS = ("id", "type", "taskId", "message", "dueDate", "createdAt", "readAt")

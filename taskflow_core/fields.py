@@ -220,6 +220,41 @@ Title = Annotated[
     AfterValidator(partial(_visible_line, max_length=200)),
     WithJsonSchema(_line_schema(200)),
 ]
+# A project's or a label's name: one visible line, compared with others in case-folded form.
+ItemName = Annotated[
+    str,
+    AfterValidator(_storable),
+    AfterValidator(partial(_visible_line, max_length=100)),
+    WithJsonSchema(_line_schema(100)),
+]
+
+
+def name_key(name: str) -> str:
+    """The form in which names are compared: case-folded (`Home` and `HOME` are one name)."""
+    return name.casefold()
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """The names in order, each once: a later spelling of an earlier name is dropped."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name_key(name), name)
+    return list(seen.values())
+
+
+# Labels of one task or one change: each once (in any case), in the order given.
+MAX_TASK_LABELS = 50
+LabelNames = Annotated[
+    list[ItemName],
+    Field(max_length=MAX_TASK_LABELS),
+    AfterValidator(_unique_names),
+]
+Colour = Annotated[
+    str,
+    StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"),
+    AfterValidator(str.lower),
+    Field(description="`#rrggbb`, stored in lower case.", examples=["#1e90ff"]),
+]
 Description = Annotated[
     str,
     StringConstraints(max_length=10_000),

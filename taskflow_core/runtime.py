@@ -26,6 +26,8 @@ from taskflow_core.operations.accounts.users import Users
 from taskflow_core.operations.jobs import LogNotifier, Notifier, WebhookNotifier, scan_overdue
 from taskflow_core.operations.notifications import Notifications
 from taskflow_core.operations.pagination import Cursors
+from taskflow_core.operations.projects.labels import Labels
+from taskflow_core.operations.projects.projects import Projects
 from taskflow_core.operations.read_through import ReadThrough
 from taskflow_core.operations.tasks.reads import TaskReads
 from taskflow_core.operations.tasks.writes import TaskWrites
@@ -55,6 +57,8 @@ class Runtime:
     notifier: Notifier
     task_reads: TaskReads
     task_writes: TaskWrites
+    projects: Projects
+    labels: Labels
     auth: Auth
     users: Users
     notifications: Notifications
@@ -95,6 +99,7 @@ async def open_runtime(
         instruments.watch_passwords(passwords)
         if redis is not None:
             instruments.watch_breaker(redis.breaker)
+    read_through = ReadThrough(cache, ttl=settings.cache_ttl)
     runtime: Runtime
     inline = InlineJobQueue(
         lambda job, *args: job(runtime, *args), retry_delays=retry_delays(settings)
@@ -112,12 +117,10 @@ async def open_runtime(
         access_tokens=access_tokens,
         jobs=jobs,
         notifier=WebhookNotifier(jobs) if settings.webhook_url else LogNotifier(),
-        task_reads=TaskReads(
-            database=database,
-            cache=ReadThrough(cache, ttl=settings.cache_ttl),
-            cursors=cursors,
-        ),
+        task_reads=TaskReads(database=database, cache=read_through, cursors=cursors),
         task_writes=TaskWrites(database=database, wait=settings.db_timeout),
+        projects=Projects(database=database, cache=read_through),
+        labels=Labels(database=database, cache=read_through),
         auth=Auth(
             database=database,
             passwords=passwords,

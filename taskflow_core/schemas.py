@@ -20,8 +20,12 @@ from pydantic_core import PydanticCustomError
 from taskflow_core.domain.enums import NotificationKind, Role, TaskPriority, TaskStatus
 from taskflow_core.fields import (
     MAX_INT,
+    MAX_TASK_LABELS,
+    Colour,
     Description,
     Email,
+    ItemName,
+    LabelNames,
     NumberList,
     Password,
     PersonName,
@@ -263,6 +267,14 @@ class TaskCreate(RequestModel):
     priority: TaskPriority = TaskPriority.MEDIUM
     due_date: UtcDatetime | None = None
     user_id: uuid.UUID | None = Field(default=None, description="Admins only: the owner.")
+    project_id: uuid.UUID | None = Field(
+        default=None, description="One of the owner's projects (422 naming `projectId` if not)."
+    )
+    labels: LabelNames = Field(
+        default_factory=list,
+        description="Label names (at most 50, each once in any case), in order; a name the "
+        "owner has no label for yet creates one.",
+    )
 
 
 class TaskChanges(RequestModel):
@@ -277,8 +289,22 @@ class TaskChanges(RequestModel):
     status: TaskStatus | None = None
     priority: TaskPriority | None = None
     due_date: UtcDatetime | None = None
+    project_id: uuid.UUID | None = Field(
+        default=None,
+        description="One of the owner's projects, or null for none (422 naming `projectId` "
+        "for a project the owner does not have).",
+    )
 
-    @field_validator("title", "status", "priority", "user_id", check_fields=False)
+    @field_validator(
+        "title",
+        "status",
+        "priority",
+        "user_id",
+        "labels",
+        "add_labels",
+        "remove_labels",
+        check_fields=False,
+    )
     @classmethod
     def _required_fields_are_not_null(cls, value: object) -> object:
         # Runs only for fields the client sent, so the error names the field sent as null.
@@ -295,10 +321,49 @@ class TaskUpdate(TaskChanges):
     """Any subset of the create fields; `dueDate: null` clears the due date."""
 
     model_config = ConfigDict(
-        json_schema_extra=_documented_as_not_null("title", "status", "priority", "user_id")
+        json_schema_extra=_documented_as_not_null(
+            "title", "status", "priority", "user_id", "labels"
+        )
     )
 
-    user_id: uuid.UUID | None = Field(default=None, description="Admins only: the new owner.")
+    user_id: uuid.UUID | None = Field(
+        default=None,
+        description="Admins only: the new owner. The task leaves its project and labels (they "
+        "are the old owner's); it cannot be sent with `projectId` or `labels`.",
+    )
+    labels: LabelNames | None = Field(
+        default=None,
+        description="The task's labels from now on, in this order (at most 50); a new name "
+        "creates a label.",
+    )
+
+    @model_validator(mode="after")
+    def _a_move_takes_no_project_or_labels(self) -> TaskUpdate:
+        if "user_id" in self.model_fields_set:
+            for field in ("project_id", "labels"):
+                if field in self.model_fields_set:
+                    raise field_rule(to_camel(field), "cannot be sent with userId")
+        return self
+
+
+class BatchChanges(TaskChanges):
+    """The changes of a batch update: any task field, and labels to add or remove."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_documented_as_not_null(
+            "title", "status", "priority", "add_labels", "remove_labels"
+        )
+    )
+
+    add_labels: LabelNames | None = Field(
+        default=None,
+        description="Labels to add after those a task has (a task keeps at most 50: 422 if "
+        "one would pass that); a new name creates a label.",
+    )
+    remove_labels: LabelNames | None = Field(
+        default=None,
+        description="Labels to take off (names the owner has no label for are passed over).",
+    )
 
 
 class TaskOut(WireModel):
@@ -314,9 +379,13 @@ class TaskOut(WireModel):
     updated_at: datetime
     completed_at: datetime | None
     version: int
+    project_id: uuid.UUID | None
+    labels: list[str] = Field(description="Label names, in the order they were added.")
 
 
-TaskSort = Literal["createdAt", "dueDate", "priority", "status", "title", "number", "urgency"]
+TaskSort = Literal[
+    "createdAt", "dueDate", "priority", "status", "title", "number", "urgency", "project"
+]
 
 
 class TaskQuery(PageQuery):
@@ -343,13 +412,43 @@ class TaskQuery(PageQuery):
         description="Only the tasks with these numbers (repeatable or comma-separated, at most "
         "100).",
     )
+    project: ItemName | None = Field(
+        default=None,
+        description="A project's id or name (any case): its tasks and, unless "
+        "`includeSubprojects=false`, its subprojects' (404 for a project the owner does not "
+        "have). Tasks of archived projects are listed only this way.",
+    )
+    include_subprojects: bool = Field(
+        default=True, description="With `project`: include the tasks of its subprojects."
+    )
+    no_project: bool | None = Field(
+        default=None, description="`true`: only tasks in no project; `false`: only in one."
+    )
+    label: list[ItemName] = Field(
+        default_factory=list,
+        max_length=MAX_TASK_LABELS,
+        description="Only tasks with every one of these labels (repeat the parameter; names "
+        "in any case; 404 for a label the owner does not have).",
+    )
+    any_label: list[ItemName] = Field(
+        default_factory=list,
+        max_length=MAX_TASK_LABELS,
+        description="Only tasks with at least one of these labels (repeatable; an empty page "
+        "naming a label the owner does not have is a 404).",
+    )
+    not_label: list[ItemName] = Field(
+        default_factory=list,
+        max_length=MAX_TASK_LABELS,
+        description="Only tasks with none of these labels (repeatable).",
+    )
     user_id: OwnerScope | None = Field(
         default=None, description="Admins only: an owner's id, or `*` for every owner."
     )
     sort: TaskSort = Field(
         default="createdAt",
         description="Sort key; ties broken by id. `urgency`: the earliest due first (overdue "
-        "ones first), then the undated, each by priority, high first.",
+        "ones first), then the undated, each by priority, high first. `project`: grouped by "
+        "project (by its position, then name), tasks in no project last, each group by number.",
     )
     order: Literal["asc", "desc"] | None = Field(
         default=None,
@@ -361,7 +460,7 @@ class TaskQuery(PageQuery):
     def descending(self) -> bool:
         """The order to sort in, once the default is applied."""
         if self.order is None:
-            return self.sort != "urgency"
+            return self.sort not in ("urgency", "project")
         return self.order == "desc"
 
 
@@ -380,11 +479,27 @@ class TaskList(WireModel):
     data: list[TaskOut]
 
 
+class ProjectCount(WireModel):
+    project_id: uuid.UUID | None = Field(description="null: the tasks in no project.")
+    name: str | None
+    count: int
+
+
+class LabelCount(WireModel):
+    name: str
+    count: int
+
+
 class TaskStats(WireModel):
     total: int
     by_status: dict[TaskStatus, int]
     by_priority: dict[TaskPriority, int]
     overdue: int
+    by_project: list[ProjectCount] = Field(
+        description="Tasks per project (its own tasks, not its subprojects'), archived ones "
+        "included, then those in no project; projects with no tasks are left out."
+    )
+    by_label: list[LabelCount] = Field(description="Tasks per label; unused labels left out.")
 
 
 class StatsQuery(WireModel):
@@ -418,7 +533,7 @@ class BatchRequest(RequestModel):
 
     action: BatchAction
     tasks: list[uuid.UUID] = Field(min_length=1, max_length=MAX_BATCH_SIZE)
-    changes: TaskChanges | None = None
+    changes: BatchChanges | None = None
 
     @model_validator(mode="after")
     def _changes_go_with_update(self) -> BatchRequest:
@@ -439,6 +554,114 @@ class BatchResult(WireModel):
     processed: int
     succeeded: list[uuid.UUID]
     failed: list[BatchFailure]
+
+
+# --- projects and labels ----------------------------------------------------------------
+
+
+class ProjectCreate(RequestModel):
+    name: ItemName = Field(description="Unique among the owner's projects, in any case (409).")
+    parent_id: uuid.UUID | None = Field(
+        default=None,
+        description="The project this one is inside (nesting is at most 3 deep: 422 beyond).",
+    )
+    colour: Colour | None = None
+    position: int = Field(default=0, ge=0, le=MAX_INT, description="Manual order, smallest first.")
+
+
+class ProjectUpdate(RequestModel):
+    """Rename, recolour, move (`parentId`, `position`), archive or unarchive."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_documented_as_not_null("name", "position", "archived")
+    )
+
+    name: ItemName | None = None
+    colour: Colour | None = Field(default=None, description="null: no colour.")
+    parent_id: uuid.UUID | None = Field(
+        default=None,
+        description="null: a top-level project. Not the project itself nor one inside it "
+        "(422), and the nesting stays at most 3 deep (422).",
+    )
+    position: int | None = Field(default=None, ge=0, le=MAX_INT)
+    archived: bool | None = Field(
+        default=None, description="An archived project and its tasks leave default lists."
+    )
+
+    @field_validator("name", "position", "archived")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+    def changes(self) -> dict[str, object]:
+        """Only the fields the client sent."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class ProjectOut(WireModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    parent_id: uuid.UUID | None
+    colour: str | None
+    archived: bool
+    position: int
+    created_at: datetime
+    updated_at: datetime
+    open_tasks: int = Field(description="Its tasks that are not completed (not subprojects').")
+    overdue_tasks: int = Field(description="Its tasks that are overdue.")
+
+
+class ProjectQuery(WireModel):
+    model_config = ConfigDict(extra="forbid")
+
+    include_archived: bool = Field(default=False, description="`true`: archived ones too.")
+
+
+class ProjectList(WireModel):
+    data: list[ProjectOut]
+
+
+class LabelCreate(RequestModel):
+    name: ItemName = Field(description="Unique among the owner's labels, in any case (409).")
+    colour: Colour | None = None
+
+
+class LabelUpdate(RequestModel):
+    """Rename or recolour."""
+
+    model_config = ConfigDict(json_schema_extra=_documented_as_not_null("name"))
+
+    name: ItemName | None = None
+    colour: Colour | None = Field(default=None, description="null: no colour.")
+
+    @field_validator("name")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+    def changes(self) -> dict[str, object]:
+        """Only the fields the client sent."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class LabelOut(WireModel):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    colour: str | None
+    created_at: datetime
+    updated_at: datetime
+    open_tasks: int
+    overdue_tasks: int
+
+
+class LabelList(WireModel):
+    data: list[LabelOut]
 
 
 # --- notifications ----------------------------------------------------------------------

@@ -37,6 +37,9 @@ def test_upgrade_downgrade_upgrade(empty_database: str) -> None:
         "tasks",
         "refresh_tokens",
         "notifications",
+        "projects",
+        "labels",
+        "task_labels",
     }
     assert migrate.current_revision(empty_database) == migrate.head_revision()
     migrate.downgrade(empty_database, "base")

@@ -29,6 +29,8 @@ def task_row(**changes: Any) -> dict[str, Any]:
         "updated_at": NOW,
         "completed_at": NOW,
         "version": 3,
+        "project_id": None,
+        "labels": [],
         "total": 41,  # a page statement's extra column: not part of the document
     } | changes
 
@@ -36,6 +38,7 @@ def task_row(**changes: Any) -> dict[str, Any]:
 ROWS: list[tuple[type[WireModel], dict[str, Any]]] = [
     (TaskOut, task_row()),
     (TaskOut, task_row(description="two\\nlines", due_date=None, completed_at=None)),
+    (TaskOut, task_row(project_id=uuid.uuid4(), labels=["bills", "Ünïcode"])),
     (
         UserOut,
         {

@@ -41,7 +41,7 @@ def _task_response(task: TaskOut, status_code: int = status.HTTP_200_OK) -> Resp
     return json_response(to_json(task), status_code, headers=headers)
 
 
-@router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 403, 422, 429))
+@router.get("", response_model=TaskPage, responses=problem_responses(400, 401, 403, 404, 422, 429))
 async def list_tasks(
     query: Annotated[TaskQuery, FromQuery(TaskQuery)], caller: CallerDep, tasks: TaskReadsDep
 ) -> Response:

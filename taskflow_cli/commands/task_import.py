@@ -118,7 +118,21 @@ def _csv_rows(text: str) -> Iterator[Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     for record in reader:
         fields = {key: value for key, value in record.items() if key and value not in ("", None)}
+        if isinstance(fields.get("labels"), str):
+            fields["labels"] = _json_list(fields["labels"])
         yield _row(f"line {reader.line_num}", fields)
+
+
+def _json_list(value: str) -> object:
+    """A list column as `-o csv` writes it (a JSON array), or the text for the server to
+    refuse."""
+    import json
+
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return value
+    return decoded if isinstance(decoded, list) else value
 
 
 def _row(where: str, item: object) -> Row:

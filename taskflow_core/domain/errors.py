@@ -30,9 +30,14 @@ class NotFound(TaskflowError):
 
 
 class Conflict(TaskflowError):
-    """The change would break a uniqueness or integrity rule."""
+    """The change would break a uniqueness or integrity rule; `errors` names the fields
+    when it is about some (a name taken)."""
 
     default_detail = "Conflict"
+
+    def __init__(self, detail: str | None = None, errors: list[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.errors = errors or []
 
 
 class PermissionDenied(TaskflowError):

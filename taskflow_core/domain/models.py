@@ -90,6 +90,8 @@ class Task(Base):
         Index(None, "user_id", "priority", "id"),
         Index(None, "user_id", "status", "id"),
         Index(None, "user_id", "title", "id"),
+        Index(None, "user_id", "project_id", "id"),
+        Index(None, "project_id"),
         # The overdue scan looks only at open tasks with a due date.
         Index(
             "ix_tasks_open_due_date",
@@ -111,6 +113,77 @@ class Task(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
+    # Deleting a project moves its tasks to no project first (operations/projects); the
+    # foreign key's SET NULL is the backstop that never lets a task go with it.
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL")
+    )
+
+
+# Nesting depth of projects: a top-level project is at depth 1.
+MAX_PROJECT_DEPTH = 3
+# What one account may have: enough for any person, and a bound on what a list returns.
+MAX_PROJECTS = 1000
+MAX_LABELS = 1000
+
+
+class Project(Base):
+    """A group of one owner's tasks; projects nest up to `MAX_PROJECT_DEPTH` levels."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        # `name_key` is the case-folded name: names are unique per owner in any case.
+        UniqueConstraint("user_id", "name_key"),
+        CheckConstraint("position >= 0", name="position"),
+        Index(None, "parent_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(400))
+    colour: Mapped[str | None] = mapped_column(String(7))
+    archived: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Label(Base):
+    """A tag on one owner's tasks."""
+
+    __tablename__ = "labels"
+    __table_args__ = (UniqueConstraint("user_id", "name_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    name_key: Mapped[str] = mapped_column(String(400))
+    colour: Mapped[str | None] = mapped_column(String(7))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TaskLabel(Base):
+    """A label on a task; `position` keeps a task's labels in the order they were added."""
+
+    __tablename__ = "task_labels"
+    __table_args__ = (
+        UniqueConstraint("task_id", "position"),
+        # The label filters look tasks up by label.
+        Index(None, "label_id", "task_id"),
+    )
+
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    label_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int]
 
 
 class Session(Base):

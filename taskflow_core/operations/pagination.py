@@ -196,14 +196,16 @@ def page_statement(
     order: Keyset,
     *,
     after_nulls: tuple[bool, ...] | None,
+    extra: Sequence[ColumnElement[Any]] = (),
 ) -> Select[Any]:
     """One page of `table`'s rows matching `where`, in `order`: `limit` rows from `offset`,
     or (`after_nulls` given) after a cursor's position bound as `after_0`, `after_1`, ...
 
     An offset page comes with its total in the same statement: the count is joined to the
-    page, so an empty page still returns one row (`total`, with NULL row columns).
+    page, so an empty page still returns one row (`total`, with NULL row columns). The
+    labelled `extra` columns are computed for the page's rows only.
     """
-    columns = tuple(table.c)
+    columns = (*table.c, *extra)
     if after_nulls is not None:
         return (
             select(*columns)

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taskflow_core.runtime import Runtime
+from tests.api.grouping import make_label, make_project
 from tests.api.hostile import (
     AUTHORIZATION_CLASSICS,
     AUTHORIZATION_VALUES,
@@ -53,13 +54,18 @@ class World:
     user: dict[str, Any]
     admin: dict[str, Any]
     task_id: str
+    project_id: str
+    label_id: str
 
     def headers(self, who: str) -> dict[str, str]:
         return bearer(self.admin if who == "admin" else self.user)
 
     def path(self, template: str) -> str:
-        return template.replace("{task_id}", self.task_id).replace(
-            "{user_id}", self.user["user"]["id"]
+        return (
+            template.replace("{task_id}", self.task_id)
+            .replace("{user_id}", self.user["user"]["id"])
+            .replace("{project_id}", self.project_id)
+            .replace("{label_id}", self.label_id)
         )
 
     def base_body(self, method: str, path: str) -> dict[str, Any]:
@@ -82,6 +88,10 @@ class World:
             },
             ("post", "/tasks/bulk"): {"tasks": [{"title": "T"}]},
             ("post", "/notifications/read"): {"all": True},
+            ("post", "/projects"): {"name": f"P {uuid.uuid4()}"},
+            ("patch", "/projects/{project_id}"): {"name": "P"},
+            ("post", "/labels"): {"name": f"L {uuid.uuid4()}"},
+            ("patch", "/labels/{label_id}"): {"name": "L"},
         }  # fmt: skip
         return bodies[(method, path)]
 
@@ -89,11 +99,14 @@ class World:
 @pytest.fixture
 def world(client: TestClient, runtime: Runtime) -> World:
     user = register(client)
+    headers = bearer(user)
     return World(
         client=client,
         user=user,
         admin=make_admin(client, runtime),
-        task_id=make_task(client, bearer(user), dueDate="2026-01-01T00:00:00Z")["id"],
+        task_id=make_task(client, headers, dueDate="2026-01-01T00:00:00Z")["id"],
+        project_id=make_project(client, headers, "Home")["id"],
+        label_id=make_label(client, headers, "bills")["id"],
     )
 
 
@@ -117,27 +130,49 @@ BODY_TARGETS = [
     ],
     *[
         ("post", "/tasks", "user", f, ())
-        for f in ("title", "description", "status", "priority", "dueDate", "userId")
+        for f in ("title", "description", "status", "priority", "dueDate", "userId", "projectId")
     ],
+    ("post", "/tasks", "user", "labels", ()),
     *[
         ("patch", "/tasks/{task_id}", "user", f, ())
-        for f in ("title", "description", "status", "priority", "dueDate", "userId")
+        for f in ("title", "description", "status", "priority", "dueDate", "userId", "projectId")
     ],
+    ("patch", "/tasks/{task_id}", "user", "labels", ()),
     *[("post", "/tasks/batch", "user", f, ()) for f in ("action", "tasks", "changes")],
     *[
         ("post", "/tasks/batch", "user", f"changes.{f}", ())
-        for f in ("title", "description", "status", "priority", "dueDate")
+        for f in (
+            "title",
+            "description",
+            "status",
+            "priority",
+            "dueDate",
+            "projectId",
+            "addLabels",
+            "removeLabels",
+        )
     ],
+    *[("post", "/projects", "user", f, ()) for f in ("name", "parentId", "colour", "position")],
+    *[
+        ("patch", "/projects/{project_id}", "user", f, ())
+        for f in ("name", "parentId", "colour", "position", "archived")
+    ],
+    *[("post", "/labels", "user", f, ()) for f in ("name", "colour")],
+    *[("patch", "/labels/{label_id}", "user", f, ()) for f in ("name", "colour")],
     ("post", "/tasks/bulk", "user", "tasks", ()),
     *[("post", "/notifications/read", "user", f, ("ids", "all")) for f in ("ids", "all")],
 ]
 PAGE = ("page", "limit", "cursor")
-TASK_FILTERS = ("status", "priority", "search", "dueBefore", "dueAfter", "overdue", "number")
+TASK_FILTERS = (
+    "status", "priority", "search", "dueBefore", "dueAfter", "overdue", "number", "project",
+    "includeSubprojects", "noProject", "label", "anyLabel", "notLabel",
+)  # fmt: skip
 QUERY_TARGETS = [
     *[("get", "/tasks", "user", p) for p in (*PAGE, *TASK_FILTERS, "userId", "sort", "order")],
     *[("get", "/users", "admin", p) for p in (*PAGE, "role", "search")],
     *[("get", "/notifications", "user", p) for p in (*PAGE, "unread")],
     ("get", "/tasks/stats", "admin", "userId"),
+    ("get", "/projects", "user", "includeArchived"),
 ]
 
 

@@ -95,7 +95,8 @@ def test_query_parameters_are_documented_with_their_types(client: TestClient) ->
     parameters = {p["name"]: p for p in spec["paths"]["/tasks"]["get"]["parameters"]}
     assert list(parameters) == [
         "page", "limit", "cursor", "status", "priority", "search", "dueBefore", "dueAfter",
-        "overdue", "number", "userId", "sort", "order",
+        "overdue", "number", "project", "includeSubprojects", "noProject", "label", "anyLabel",
+        "notLabel", "userId", "sort", "order",
     ]  # fmt: skip
     assert all(p["in"] == "query" and not p["required"] for p in parameters.values())
     assert parameters["limit"]["schema"]["maximum"] == 100
@@ -145,7 +146,7 @@ def test_swagger_ui_is_served(client: TestClient) -> None:
 def test_the_docs_sections_read_from_logging_in_to_health(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     sections = [tag["name"] for tag in spec["tags"]]
-    assert sections == ["auth", "users", "tasks", "notifications", "health"]
+    assert sections == ["auth", "users", "tasks", "projects", "labels", "notifications", "health"]
     # Every operation sits in one of them.
     used = {tag for operations in spec["paths"].values() for op in operations.values()
             for tag in op["tags"]}  # fmt: skip

@@ -20,7 +20,7 @@ def _parameters(spec: dict[str, Any], path: str, method: str) -> dict[str, dict[
 
 def test_every_task_list_parameter_is_described(spec: dict[str, Any]) -> None:
     parameters = _parameters(spec, "/tasks", "get")
-    assert len(parameters) == 13
+    assert len(parameters) == 19
     for name, parameter in parameters.items():
         assert parameter.get("description"), name
     assert "comma" in parameters["status"]["description"]

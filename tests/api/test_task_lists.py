@@ -418,6 +418,8 @@ def test_stats_count_by_status_priority_and_overdue(
         "byStatus": {"PENDING": 3, "IN_PROGRESS": 1, "COMPLETED": 1},
         "byPriority": {"LOW": 2, "MEDIUM": 1, "HIGH": 2},
         "overdue": 1,
+        "byProject": [{"projectId": None, "name": None, "count": 5}],
+        "byLabel": [],
     }
 
 

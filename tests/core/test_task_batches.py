@@ -10,7 +10,7 @@ import pytest
 from taskflow_core.domain.enums import TaskPriority, TaskStatus
 from taskflow_core.domain.errors import AuthenticationFailed, ServiceUnavailable
 from taskflow_core.runtime import Runtime
-from taskflow_core.schemas import BatchFailure, BatchRequest, TaskChanges, TaskCreate, TaskOut
+from taskflow_core.schemas import BatchChanges, BatchFailure, BatchRequest, TaskCreate, TaskOut
 from tests.core.conftest import (
     batch_request,
     list_tasks,
@@ -73,7 +73,7 @@ async def test_an_update_batch_sets_the_fields_sent_with_the_completed_at_rule(
     me = await register(runtime)
     done = await make_task(runtime, me.caller, status=TaskStatus.COMPLETED, due_date=DUE)
     pending = await make_task(runtime, me.caller, description="kept", due_date=DUE)
-    changes = TaskChanges(status=TaskStatus.COMPLETED, due_date=None, title="Filed")
+    changes = BatchChanges(status=TaskStatus.COMPLETED, due_date=None, title="Filed")
     result = await runtime.task_writes.batch(
         me.caller, BatchRequest(action="update", tasks=[done.id, pending.id], changes=changes)
     )
@@ -102,7 +102,7 @@ async def test_an_update_batch_with_nothing_to_change_succeeds_for_visible_tasks
     mine = await make_task(runtime, me.caller)
     theirs = await make_task(runtime, other.caller)
     result = await runtime.task_writes.batch(
-        me.caller, BatchRequest(action="update", tasks=[mine.id, theirs.id], changes=TaskChanges())
+        me.caller, BatchRequest(action="update", tasks=[mine.id, theirs.id], changes=BatchChanges())
     )
     assert result.succeeded == [mine.id]
     assert result.failed == [BatchFailure(id=theirs.id, error="not found")]
@@ -116,7 +116,7 @@ async def test_an_admins_batch_reaches_every_owner(runtime: Runtime) -> None:
         await register(runtime),
     )
     tasks = [await make_task(runtime, owner.caller) for owner in (first, second)]
-    changes = TaskChanges(priority=TaskPriority.HIGH)
+    changes = BatchChanges(priority=TaskPriority.HIGH)
     result = await runtime.task_writes.batch(
         admin.caller,
         BatchRequest(action="update", tasks=[task.id for task in tasks], changes=changes),

@@ -12,12 +12,20 @@ from typing import TYPE_CHECKING, Any
 from taskflow_core.domain.clock import utcnow
 from taskflow_core.domain.enums import TaskPriority, TaskStatus
 from taskflow_core.domain.errors import NotFound, PermissionDenied
+from taskflow_core.fields import name_key
 from taskflow_core.operations.accounts.callers import confirm
 from taskflow_core.operations.pagination import page_meta, split_page
 from taskflow_core.operations.read_through import ReadThrough
-from taskflow_core.operations.tasks import statements
+from taskflow_core.operations.tasks import grouping, statements
 from taskflow_core.operations.tasks.statements import ListShape
-from taskflow_core.schemas import EVERY_OWNER, TaskOut, TaskStats, row_to_wire
+from taskflow_core.schemas import (
+    EVERY_OWNER,
+    LabelCount,
+    ProjectCount,
+    TaskOut,
+    TaskStats,
+    row_to_wire,
+)
 from taskflow_core.serialization import to_json
 
 if TYPE_CHECKING:
@@ -27,6 +35,8 @@ if TYPE_CHECKING:
     from taskflow_core.schemas import OwnerScope, TaskQuery
 
 TASK_NOT_FOUND = "Task not found"
+PROJECT_NOT_FOUND = "Project not found"
+LABEL_NOT_FOUND = "Label not found"
 TASK_WIRE = row_to_wire(TaskOut)
 OTHERS_TASKS = "Only admins can read other users' tasks"
 
@@ -107,7 +117,7 @@ class TaskReads:
             "now": utcnow(),
             "numbers": query.number,
             "limit": query.limit + 1,
-        }
+        } | _grouping_values(query)
         after_nulls = None
         if query.cursor:
             position = order.read_position(self._cursors.decode(query.cursor, scope=order.name))
@@ -124,6 +134,11 @@ class TaskReads:
             due_after=query.due_after is not None,
             overdue=query.overdue,
             numbers=bool(query.number),
+            project=None if query.project is None else query.include_subprojects,
+            no_project=query.no_project,
+            every_label=bool(query.label),
+            any_label=bool(query.any_label),
+            not_label=bool(query.not_label),
             sort=query.sort,
             descending=query.descending,
             after_nulls=after_nulls,
@@ -131,6 +146,8 @@ class TaskReads:
         async with self._database.reading() as connection:
             rows = await connection.rows(statements.page_statement(shape), values)
         rows, total, more = split_page(rows, limit=query.limit, offset_mode=after_nulls is None)
+        if not rows:
+            await self._named_ones_exist(owner, query, values)
         next_cursor = None
         if more:
             next_cursor = self._cursors.encode(scope=order.name, position=order.position(rows[-1]))
@@ -143,6 +160,26 @@ class TaskReads:
         # TaskPage's document, straight from the rows (see `row_to_wire`).
         return to_json({"data": [TASK_WIRE(row) for row in rows], "meta": meta.model_dump()})
 
+    async def _named_ones_exist(
+        self, owner: uuid.UUID | None, query: TaskQuery, values: dict[str, Any]
+    ) -> None:
+        """An empty page for a project or labels the owner does not have is a 404 (off the
+        common path: only empty pages ask)."""
+        keys = {name_key(name) for name in (*query.label, *query.any_label, *query.not_label)}
+        if query.project is None and not keys:
+            return
+        mine = owner is not None
+        async with self._database.reading() as connection:
+            if query.project is not None:
+                statement = grouping.named_project(owner=mine)
+                if await connection.row(statement, values) is None:
+                    raise NotFound(PROJECT_NOT_FOUND)
+            if keys:
+                statement = grouping.named_labels(owner=mine)
+                found = await connection.rows(statement, {"owner": owner, "keys": sorted(keys)})
+                if len(found) < len(keys):
+                    raise NotFound(LABEL_NOT_FOUND)
+
     async def _load_stats(self, owner: uuid.UUID | None) -> bytes:
         statement = statements.stats_statement(owner=owner is not None)
         async with self._database.reading() as connection:
@@ -150,14 +187,46 @@ class TaskReads:
         by_status = dict.fromkeys(TaskStatus, 0)
         by_priority = dict.fromkeys(TaskPriority, 0)
         overdue = 0
+        by_project: list[ProjectCount] = []
+        by_label: list[LabelCount] = []
         for row in rows:
-            by_status[row["status"]] += row["count"]
-            by_priority[row["priority"]] += row["count"]
-            overdue += int(row["overdue"] or 0)
+            if row["kind"] == "p":
+                by_project.append(ProjectCount.model_validate(row))
+            elif row["kind"] == "l":
+                by_label.append(LabelCount.model_validate(row))
+            else:
+                by_status[row["status"]] += row["count"]
+                by_priority[row["priority"]] += row["count"]
+                overdue += int(row["overdue"] or 0)
+        # Projects by name, no project last; labels by name.
+        by_project.sort(key=lambda item: (item.name is None, item.name or "", str(item.project_id)))
+        by_label.sort(key=lambda item: item.name)
         stats = TaskStats(
             total=sum(by_status.values()),
             by_status=by_status,
             by_priority=by_priority,
             overdue=overdue,
+            by_project=by_project,
+            by_label=by_label,
         )
         return to_json(stats)
+
+
+def _grouping_values(query: TaskQuery) -> dict[str, Any]:
+    """The values of the project and label filters: a project by id or by name (both are
+    tried, so a project may be named like an id), labels by case-folded name."""
+    project_id = None
+    if query.project is not None:
+        try:
+            project_id = uuid.UUID(query.project)
+        except ValueError:
+            project_id = None
+    every = list(dict.fromkeys(name_key(name) for name in query.label))
+    return {
+        "project_id": project_id,
+        "project_key": None if query.project is None else name_key(query.project),
+        "labels": every,
+        "label_count": len(every),
+        "any_labels": [name_key(name) for name in query.any_label],
+        "not_labels": [name_key(name) for name in query.not_label],
+    }

@@ -12,17 +12,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    CompoundSelect,
     Insert,
     Select,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     func,
     insert,
+    literal,
     not_,
+    null,
     or_,
     select,
+    union_all,
     update,
 )
 
@@ -32,6 +38,20 @@ from taskflow_core.operations.accounts.callers import CALLER_ID, caller_is_admin
 from taskflow_core.operations.pagination import Keyset, SortKey, by_position
 from taskflow_core.operations.pagination import page_statement as paged
 from taskflow_core.operations.sql import all_of, contains_text, one_of, statement_cache, typed
+from taskflow_core.operations.tasks.grouping import (
+    LABEL_NAMES,
+    LABELS,
+    PROJECT_NAME,
+    PROJECT_POSITION,
+    PROJECTS,
+    TASK_LABELS,
+    WITH_LABELS,
+    has_any_label,
+    has_every_label,
+    has_no_label,
+    in_project,
+    in_visible_project,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Delete, Update
@@ -73,6 +93,12 @@ class ListShape:
     due_after: bool
     overdue: bool | None
     numbers: bool
+    # None: no project filter (archived projects' tasks hidden); else with subprojects or not.
+    project: bool | None
+    no_project: bool | None
+    every_label: bool
+    any_label: bool
+    not_label: bool
     sort: str
     descending: bool
     # None: an offset page (with its total); else a cursor page, and which of the cursor's
@@ -96,6 +122,12 @@ _SORT_KEYS: dict[str, tuple[SortKey, ...]] = {
     "urgency": (
         SortKey(TASKS.c.due_date, False, _parse_datetime, nullable=True),
         SortKey(TASKS.c.priority, True, TaskPriority),
+        SortKey(TASKS.c.number, False, int),
+    ),
+    # Grouped by project in the projects' own order, tasks in no project last.
+    "project": (
+        SortKey(PROJECT_POSITION, False, int, nullable=True),
+        SortKey(PROJECT_NAME, False, str, nullable=True),
         SortKey(TASKS.c.number, False, int),
     ),
 }
@@ -128,22 +160,45 @@ def _filters(shape: ListShape) -> ColumnElement[bool]:
         conditions.append(is_overdue() if shape.overdue else not_(is_overdue()))
     if shape.numbers:
         conditions.append(one_of(TASKS.c.number, "numbers"))
-    return all_of(conditions)
+    return all_of([*conditions, *_grouping_filters(shape)])
+
+
+def _grouping_filters(shape: ListShape) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if shape.project is None:
+        conditions.append(in_visible_project())
+    else:
+        conditions.append(in_project(owner=shape.owner, subprojects=shape.project))
+    if shape.no_project is not None:
+        conditions.append(
+            TASKS.c.project_id.is_(None) if shape.no_project else TASKS.c.project_id.isnot(None)
+        )
+    if shape.every_label:
+        conditions.append(has_every_label())
+    if shape.any_label:
+        conditions.append(has_any_label())
+    if shape.not_label:
+        conditions.append(has_no_label())
+    return conditions
 
 
 @statement_cache
 def page_statement(shape: ListShape) -> Select[Any]:
     """One page of tasks, and in offset mode their total (see `pagination.page_statement`)."""
+    extra = [LABEL_NAMES]
+    if shape.sort == "project":
+        extra += [PROJECT_POSITION, PROJECT_NAME]
     return paged(
         TASKS,
         _filters(shape),
         keyset(shape.sort, shape.descending),
         after_nulls=shape.after_nulls,
+        extra=extra,
     )
 
 
 def _task_by_id(*, own: bool) -> Select[Any]:
-    statement = select(*COLUMNS).where(TASKS.c.id == TASK_ID)
+    statement = select(*WITH_LABELS).where(TASKS.c.id == TASK_ID)
     return statement.where(TASKS.c.user_id == OWNER) if own else statement
 
 
@@ -152,13 +207,37 @@ ANY_TASK = _task_by_id(own=False)
 
 
 @statement_cache
-def stats_statement(*, owner: bool) -> Select[Any]:
-    """Counts by status and priority, and overdue ones, for one owner or everyone."""
+def stats_statement(*, owner: bool) -> CompoundSelect[Any]:
+    """In one statement: counts by status and priority with the overdue ones (`kind` 's'),
+    tasks per project with its name (NULL: in none; 'p'), tasks per label ('l')."""
     overdue = func.sum(case((is_overdue(), 1), else_=0)).label("overdue")
-    statement = select(
-        TASKS.c.status, TASKS.c.priority, func.count().label("count"), overdue
+    no_id = cast(null(), TASKS.c.project_id.type).label("project_id")
+    by_status = select(
+        literal("s").label("kind"),
+        TASKS.c.status,
+        TASKS.c.priority,
+        no_id,
+        cast(null(), String()).label("name"),
+        func.count().label("count"),
+        overdue,
     ).group_by(TASKS.c.status, TASKS.c.priority)
-    return statement.where(TASKS.c.user_id == OWNER) if owner else statement
+    by_project = (
+        select(
+            literal("p"), null(), null(), TASKS.c.project_id, PROJECTS.c.name, func.count(), null()
+        )
+        .select_from(TASKS.outerjoin(PROJECTS, PROJECTS.c.id == TASKS.c.project_id))
+        .group_by(TASKS.c.project_id, PROJECTS.c.name)
+    )
+    by_label = (
+        select(literal("l"), null(), null(), null(), LABELS.c.name, func.count(), null())
+        .select_from(TASK_LABELS.join(LABELS, LABELS.c.id == TASK_LABELS.c.label_id))
+        .group_by(LABELS.c.id, LABELS.c.name)
+    )
+    if owner:
+        by_status = by_status.where(TASKS.c.user_id == OWNER)
+        by_project = by_project.where(TASKS.c.user_id == OWNER)
+        by_label = by_label.where(LABELS.c.user_id == OWNER)
+    return union_all(by_status, by_project, by_label)
 
 
 # --- writes -----------------------------------------------------------------------------
@@ -238,7 +317,7 @@ def update_statement(
         update(Task)
         .where(*conditions)
         .values(set_clause(fields, status=status))
-        .returning(*COLUMNS)
+        .returning(*WITH_LABELS)
     )
 
 
@@ -255,7 +334,13 @@ LOCK_TASK = (
     .where(TASKS.c.id == TASK_ID, visible_to_caller())
     .with_for_update()
 )
-VISIBLE_TASK = select(*COLUMNS).where(TASKS.c.id == TASK_ID, visible_to_caller())
+VISIBLE_TASK = select(*WITH_LABELS).where(TASKS.c.id == TASK_ID, visible_to_caller())
+# A task whose labels changed gets a new version, as for any other change.
+TOUCH_TASKS = (
+    update(Task)
+    .where(one_of(TASKS.c.id, "ids"))
+    .values(updated_at=NOW, version=TASKS.c.version + 1)
+)
 
 
 def _batch_scope() -> list[ColumnElement[bool]]:
@@ -277,6 +362,7 @@ BATCH_COMPLETE = (
     .returning(TASKS.c.id, TASKS.c.user_id)
 )
 BATCH_VISIBLE = select(TASKS.c.id, TASKS.c.user_id).where(*_batch_scope())
+LOCK_BATCH = BATCH_VISIBLE.order_by(TASKS.c.id).with_for_update()
 
 
 @statement_cache

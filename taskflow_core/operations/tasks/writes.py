@@ -24,7 +24,7 @@ from taskflow_core.domain.errors import (
     ServiceUnavailable,
 )
 from taskflow_core.operations.accounts.callers import caller_values, confirm
-from taskflow_core.operations.tasks import statements
+from taskflow_core.operations.tasks import grouping, links, statements
 from taskflow_core.operations.tasks.reads import TASK_NOT_FOUND
 from taskflow_core.schemas import BatchFailure, BatchResult, TaskOut
 
@@ -42,6 +42,7 @@ NO_SUCH_OWNER = "no active user has this id"
 OTHERS_TASKS = "Only admins can create tasks for other users"
 MOVE_TASKS = "Only admins can move tasks to another user"
 BATCH_NOT_FOUND = "not found"
+NO_SUCH_PROJECT = links.NO_SUCH_PROJECT
 
 
 # Batch operations and bulk creates a process runs at once; more wait their turn (503 after
@@ -66,6 +67,8 @@ class TaskWrites:
             await self._require_admin(caller, OTHERS_TASKS)
         values = new_task_values(owner, data, now=utcnow()) | caller_values(caller)
         values |= {"owner": owner, "count": 1}
+        if data.project_id is not None or data.labels:
+            return await self._create_grouped(caller, data, values)
         async with self._database.writing() as connection:
             if self._database.chains_writes:
                 number = await connection.scalar(statements.INSERT_ALLOCATED, values)
@@ -75,7 +78,20 @@ class TaskWrites:
                     await connection.execute(statements.INSERT_TASK, values | {"number": number})
         if number is None:
             raise await self._why_not_allocated(caller, owner, field="userId")
-        return TaskOut.model_validate(values | {"number": number})
+        return TaskOut.model_validate(values | {"number": number, "labels": []})
+
+    async def _create_grouped(
+        self, caller: Caller, data: TaskCreate, values: dict[str, Any]
+    ) -> TaskOut:
+        """A create that puts the task in a project or gives it labels: one transaction."""
+        async with self._database.transaction() as connection:
+            number = await connection.scalar(statements.ALLOCATE_NUMBERS, values)
+            if number is None:
+                await confirm(connection, caller)
+                raise InvalidInput(errors=[FieldError("userId", NO_SUCH_OWNER)])
+            values["number"] = number
+            names = await _link_new_task(connection, values, data, field_prefix="")
+        return TaskOut.model_validate(values | {"labels": names})
 
     async def create_many(self, caller: Caller, tasks: list[TaskCreate]) -> list[TaskOut]:
         """Create every task in `tasks`, numbered in the order given, or none of them."""
@@ -104,7 +120,21 @@ class TaskWrites:
                     raise InvalidInput(errors=[FieldError(f"tasks.{index}.userId", NO_SUCH_OWNER)])
                 for offset, row in enumerate(owned):
                     row["number"] = last - len(owned) + 1 + offset
+            for index, (row, data) in enumerate(zip(rows, tasks, strict=True)):
+                if data.project_id is not None:
+                    await links.check_project(
+                        connection,
+                        row["user_id"],
+                        data.project_id,
+                        field=f"tasks.{index}.projectId",
+                    )
             await connection.execute_many(statements.INSERT_TASK, rows)
+            for index, (row, data) in enumerate(zip(rows, tasks, strict=True)):
+                row["labels"] = []
+                if data.labels:
+                    row["labels"] = await _link_labels(
+                        connection, row, data.labels, field=f"tasks.{index}.labels"
+                    )
         return [TaskOut.model_validate(row) for row in rows]
 
     async def update(
@@ -123,6 +153,10 @@ class TaskWrites:
         changes.pop("user_id", None)
         if data.user_id is not None:
             return await self._move(caller, task_id, data.user_id, changes, if_match=if_match)
+        changes.pop("labels", None)
+        labels = data.labels
+        if labels is not None or "project_id" in changes:
+            return await self._update_grouped(caller, task_id, changes, labels, if_match=if_match)
         if not changes:
             return await self._unchanged(caller, task_id, if_match=if_match)
         statement = statements.update_statement(
@@ -133,6 +167,54 @@ class TaskWrites:
         if not rows:
             return await self._unchanged(caller, task_id, if_match=if_match)
         return TaskOut.model_validate(rows[0])
+
+    async def _update_grouped(
+        self,
+        caller: Caller,
+        task_id: uuid.UUID,
+        changes: dict[str, Any],
+        labels: list[str] | None,
+        *,
+        if_match: Collection[int] | None,
+    ) -> TaskOut:
+        """A patch that moves the task to a project (or out of one) or sets its labels: one
+        transaction; a patch that changes nothing still changes nothing."""
+        values = self._task_values(caller, task_id, if_match)
+        async with self._database.transaction() as connection:
+            await confirm(connection, caller)
+            current = await connection.row(statements.LOCK_TASK, values)
+            if current is None:
+                raise NotFound(TASK_NOT_FOUND)
+            if if_match is not None and current["version"] not in if_match:
+                raise PreconditionFailed()
+            owner = current["user_id"]
+            if changes.get("project_id") is not None:
+                await links.check_project(
+                    connection, owner, changes["project_id"], field="projectId"
+                )
+            relabelled = False
+            if labels is not None:
+                # The owner's row first: labels created on the way count against the account's
+                # limit one writer at a time.
+                await _bump(connection, {owner})
+                resolved = await links.resolve_labels(
+                    connection, owner, labels, now=values["now"], field="labels"
+                )
+                relabelled = await links.set_labels(
+                    connection, task_id, [label_id for label_id, _ in resolved]
+                )
+            changed = False
+            if changes:
+                statement = statements.update_statement(
+                    tuple(sorted(changes)), status=changes.get("status"), if_match=False
+                )
+                changed = await connection.row(statement, values | changes) is not None
+            if relabelled and not changed:
+                await connection.execute(statements.TOUCH_TASKS, values | {"ids": [task_id]})
+            if changed and labels is None:
+                await _bump(connection, {owner})
+            row = await connection.row(statements.VISIBLE_TASK, values)
+        return TaskOut.model_validate(row)
 
     async def delete(
         self, caller: Caller, task_id: uuid.UUID, *, if_match: Collection[int] | None = None
@@ -168,6 +250,10 @@ class TaskWrites:
         ids = list(dict.fromkeys(request.tasks))
         values: dict[str, Any] = caller_values(caller) | {"ids": ids, "now": utcnow()}
         changes = request.changes.changes() if request.changes is not None else {}
+        if request.action == "update" and {"project_id", "add_labels", "remove_labels"} & set(
+            changes
+        ):
+            return await self._batch_grouped(caller, request, ids, changes, values)
         statement: Update | Delete | None
         if request.action == "delete":
             statement = statements.BATCH_DELETE
@@ -190,6 +276,59 @@ class TaskWrites:
             async with self._database.reading() as connection:
                 await confirm(connection, caller)
         touched = {row["id"] for row in rows}
+        return BatchResult(
+            action=request.action,
+            processed=len(ids),
+            succeeded=[task_id for task_id in ids if task_id in touched],
+            failed=[
+                BatchFailure(id=task_id, error=BATCH_NOT_FOUND)
+                for task_id in ids
+                if task_id not in touched
+            ],
+        )
+
+    async def _batch_grouped(
+        self,
+        caller: Caller,
+        request: BatchRequest,
+        ids: list[uuid.UUID],
+        changes: dict[str, Any],
+        values: dict[str, Any],
+    ) -> BatchResult:
+        """A batch update that moves tasks to a project or adds or removes labels.
+
+        A project is one owner's: only that owner's tasks (among those the caller may see)
+        move to it; the others fail as not found. Labels are each task owner's own.
+        """
+        add: list[str] = changes.pop("add_labels", None) or []
+        remove: list[str] = changes.pop("remove_labels", None) or []
+        async with self._database.transaction() as connection:
+            actor = await confirm(connection, caller)
+            visible = await connection.rows(statements.LOCK_BATCH, values)
+            project_id = changes.get("project_id")
+            if project_id is not None:
+                owner = await connection.scalar(grouping.PROJECT_OWNER, {"project_id": project_id})
+                if owner is None or (owner != actor.user_id and not actor.is_admin):
+                    raise InvalidInput(errors=[FieldError("changes.projectId", NO_SUCH_PROJECT)])
+                visible = [row for row in visible if row["user_id"] == owner]
+            by_owner: dict[uuid.UUID, list[uuid.UUID]] = {}
+            for row in visible:
+                by_owner.setdefault(row["user_id"], []).append(row["id"])
+            in_scope = [row["id"] for row in visible]
+            if changes and in_scope:
+                statement = statements.batch_update_statement(
+                    tuple(sorted(changes)), status=changes.get("status")
+                )
+                await connection.rows(statement, values | changes | {"ids": in_scope})
+            # The owners' rows after the tasks', as every task write takes them, and before
+            # any label is created, so each account's limit is checked one writer at a time.
+            await _bump(connection, set(by_owner))
+            relabelled = await _relabel(connection, by_owner, add, remove, now=values["now"])
+            if relabelled:
+                await connection.execute(
+                    statements.TOUCH_TASKS, values | {"ids": sorted(relabelled)}
+                )
+        touched = set(in_scope)
         return BatchResult(
             action=request.action,
             processed=len(ids),
@@ -238,7 +377,9 @@ class TaskWrites:
                 )
                 if number is None:
                     raise InvalidInput(errors=[FieldError("userId", NO_SUCH_OWNER)])
-                changes |= {"user_id": new_owner, "number": number}
+                # Its project and labels are the old owner's: the task leaves them.
+                await connection.execute(grouping.UNLINK_TASK, {"task_id": task_id})
+                changes |= {"user_id": new_owner, "number": number, "project_id": None}
             if not changes:
                 return TaskOut.model_validate(await connection.row(statements.VISIBLE_TASK, values))
             statement = statements.update_statement(
@@ -291,6 +432,58 @@ class TaskWrites:
         return values
 
 
+async def _link_new_task(
+    connection: Connection, row: dict[str, Any], data: TaskCreate, *, field_prefix: str
+) -> list[str]:
+    """Insert a new task in its project with its labels; its label names as stored."""
+    if data.project_id is not None:
+        await links.check_project(
+            connection, row["user_id"], data.project_id, field=f"{field_prefix}projectId"
+        )
+    await connection.execute(statements.INSERT_TASK, row)
+    return await _link_labels(connection, row, data.labels, field=f"{field_prefix}labels")
+
+
+async def _link_labels(
+    connection: Connection, row: dict[str, Any], names: list[str], *, field: str
+) -> list[str]:
+    if not names:
+        return []
+    resolved = await links.resolve_labels(
+        connection, row["user_id"], names, now=row["created_at"], field=field
+    )
+    await links.set_labels(connection, row["id"], [label_id for label_id, _ in resolved])
+    return [name for _, name in resolved]
+
+
+async def _relabel(
+    connection: Connection,
+    by_owner: dict[uuid.UUID, list[uuid.UUID]],
+    add: list[str],
+    remove: list[str],
+    *,
+    now: datetime,
+) -> set[uuid.UUID]:
+    """Add and remove labels on each owner's tasks; the tasks whose labels changed."""
+    changed: set[uuid.UUID] = set()
+    for owner in sorted(by_owner):
+        task_ids = by_owner[owner]
+        if remove:
+            label_ids = list((await links.owned_labels(connection, owner, remove)).values())
+            changed |= await links.remove_labels(connection, task_ids, label_ids)
+        if add:
+            resolved = await links.resolve_labels(
+                connection, owner, add, now=now, field="changes.addLabels"
+            )
+            changed |= await links.add_labels(
+                connection,
+                task_ids,
+                [label_id for label_id, _ in resolved],
+                field="changes.addLabels",
+            )
+    return changed
+
+
 async def _bump(connection: Connection, owners: set[uuid.UUID]) -> None:
     if owners:
         await connection.execute(statements.BUMP_OWNERS, {"owners": sorted(owners)})
@@ -310,4 +503,5 @@ def new_task_values(owner: uuid.UUID, data: TaskCreate, *, now: datetime) -> dic
         "updated_at": now,
         "completed_at": now if data.status is TaskStatus.COMPLETED else None,
         "version": 1,
+        "project_id": data.project_id,
     }

@@ -116,7 +116,7 @@ def test_json_output_is_exactly_the_api_objects(logged_in: Cli) -> None:
 
     assert set(task) == {
         "id", "number", "title", "description", "status", "priority", "dueDate", "userId",
-        "createdAt", "updatedAt", "completedAt", "version",
+        "createdAt", "updatedAt", "completedAt", "version", "projectId", "labels",
     }  # fmt: skip
     assert task["dueDate"].endswith("Z")
     listed = logged_in.ok("tasks", "list", "--json").json()
@@ -133,6 +133,7 @@ def test_csv_output_has_one_row_per_task_with_the_api_fields(logged_in: Cli) -> 
     assert [row["title"] for row in rows] == ["First, with a comma", "Second"]
     assert rows[0]["status"] == "PENDING"
     assert rows[0]["dueDate"] == ""
+    assert rows[0]["labels"] == "[]"
 
 
 def test_filters_select_by_status_priority_search_due_and_overdue(logged_in: Cli) -> None:
@@ -389,6 +390,8 @@ def test_stats_count_by_status_priority_and_overdue(logged_in: Cli) -> None:
         "byStatus": {"PENDING": 1, "IN_PROGRESS": 0, "COMPLETED": 1},
         "byPriority": {"LOW": 0, "MEDIUM": 1, "HIGH": 1},
         "overdue": 1,
+        "byProject": [{"projectId": None, "name": None, "count": 2}],
+        "byLabel": [],
     }
     table = logged_in.ok("tasks", "stats").stdout
     assert "overdue" in table

@@ -1,0 +1,1 @@
+"""Projects and labels: one owner's ways of grouping and tagging their tasks."""
