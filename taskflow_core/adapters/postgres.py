@@ -61,9 +61,14 @@ class PostgresDatabase:
         self._pool = _Pool(
             self._connect, max_size=settings.db_pool_size, timeout=settings.db_timeout
         )
-        # Timestamps come back in UTC, as the API answers them.
+        # Timestamps come back in UTC, as the API answers them. Prepared statements keep one
+        # generic plan: PostgreSQL otherwise weighs a fresh plan for each execution, and for a
+        # list's statement (its count, the archived-project rule, the labels) it kept choosing
+        # to plan again, ~1.5 ms each time.
         timeout = int(settings.statement_timeout * 1000)
-        self._options = f"-c statement_timeout={timeout} -c TimeZone=UTC"
+        self._options = (
+            f"-c statement_timeout={timeout} -c TimeZone=UTC -c plan_cache_mode=force_generic_plan"
+        )
         self._statements = StatementCache(PGDialectAsync_psycopg())  # type: ignore[no-untyped-call]
         self.statement_listeners: list[Callable[[str], None]] = []
 
