@@ -618,6 +618,13 @@ class ProjectQuery(WireModel):
     model_config = ConfigDict(extra="forbid")
 
     include_archived: bool = Field(default=False, description="`true`: archived ones too.")
+    user_id: uuid.UUID | None = Field(default=None, description="Admins only: the owner.")
+
+
+class LabelQuery(WireModel):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: uuid.UUID | None = Field(default=None, description="Admins only: the owner.")
 
 
 class ProjectList(WireModel):

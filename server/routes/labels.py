@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Response, status
 
 from server.deps import CallerDep, LabelsDep
+from server.query import FromQuery
 from server.responses import json_response, problem_responses
-from taskflow_core.schemas import LabelCreate, LabelList, LabelOut, LabelUpdate
+from taskflow_core.schemas import LabelCreate, LabelList, LabelOut, LabelQuery, LabelUpdate
 from taskflow_core.serialization import to_json
 
 router = APIRouter(prefix="/labels", tags=["labels"])
 
 
-@router.get("", response_model=LabelList, responses=problem_responses(401, 429))
-async def list_labels(caller: CallerDep, labels: LabelsDep) -> Response:
-    """Your labels by name, with open and overdue task counts."""
-    return json_response(await labels.list(caller))
+@router.get("", response_model=LabelList, responses=problem_responses(400, 401, 403, 422, 429))
+async def list_labels(
+    query: Annotated[LabelQuery, FromQuery(LabelQuery)], caller: CallerDep, labels: LabelsDep
+) -> Response:
+    """Your labels by name, with open and overdue task counts (admins: `userId=`)."""
+    return json_response(await labels.list(caller, query))
 
 
 @router.post(

@@ -23,13 +23,14 @@ from taskflow_core.serialization import to_json
 router = APIRouter(prefix="/projects", tags=["projects"])
 
 
-@router.get("", response_model=ProjectList, responses=problem_responses(400, 401, 422, 429))
+@router.get("", response_model=ProjectList, responses=problem_responses(400, 401, 403, 422, 429))
 async def list_projects(
     query: Annotated[ProjectQuery, FromQuery(ProjectQuery)],
     caller: CallerDep,
     projects: ProjectsDep,
 ) -> Response:
-    """Your projects in their manual order, with open and overdue task counts."""
+    """Your projects in their manual order, with open and overdue task counts (admins:
+    `userId=`)."""
     return json_response(await projects.list(caller, query))
 
 

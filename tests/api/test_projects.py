@@ -188,6 +188,43 @@ def test_an_admin_reaches_anyones_project_by_id(
     assert client.get(url, headers=headers).status_code == 404
 
 
+def test_an_admin_lists_anyones_projects_and_labels_by_user_id(
+    client: TestClient, runtime: Runtime, headers: dict[str, str]
+) -> None:
+    admin_user = make_admin(client, runtime)
+    admin = bearer(admin_user)
+    owner = client.get("/auth/me", headers=headers).json()["id"]
+    make_project(client, headers, "Home")
+    make_task(client, headers, labels=["bills"])
+    make_project(client, admin, "Admin's own")
+    projects = client.get(f"/projects?userId={owner}", headers=admin).json()["data"]
+    assert [project["name"] for project in projects] == ["Home"]
+    labels = client.get(f"/labels?userId={owner}", headers=admin).json()["data"]
+    assert [(label["name"], label["openTasks"]) for label in labels] == [("bills", 1)]
+    # The admin's own lists are unchanged, and a later write of the owner's shows at once.
+    assert [p["name"] for p in client.get("/projects", headers=admin).json()["data"]] == [
+        "Admin's own"
+    ]
+    make_project(client, headers, "Work")
+    projects = client.get(f"/projects?userId={owner}", headers=admin).json()["data"]
+    assert [project["name"] for project in projects] == ["Home", "Work"]
+
+
+@pytest.mark.parametrize("path", ["/projects", "/labels"])
+def test_a_user_cannot_list_another_users_projects_or_labels(
+    client: TestClient, headers: dict[str, str], path: str
+) -> None:
+    other = register(client)
+    make_project(client, bearer(other), "Theirs")
+    client.post("/labels", json={"name": "theirs"}, headers=bearer(other))
+    response = client.get(f"{path}?userId={other['user']['id']}", headers=headers)
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    own = client.get("/auth/me", headers=headers).json()["id"]
+    assert client.get(f"{path}?userId={own}", headers=headers).status_code == 200
+    assert client.get(f"{path}?userId=nope", headers=headers).status_code in (400, 422)
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -197,7 +197,8 @@ def test_batch_moves_tasks_to_a_project_and_adds_and_removes_labels(
         assert (after["projectId"], after["labels"], after["priority"]) == (
             board["work"]["id"], ["keep", "new"], "HIGH"
         )  # fmt: skip
-        assert after["version"] > task["version"]
+        # Fields and labels changed in one batch: one new version, as one patch would give.
+        assert after["version"] == task["version"] + 1
     assert titles(client, headers, "label=new&project=work") == ["work", "t0", "t1", "t2"][1:]
     out = client.post(
         "/tasks/batch",
@@ -206,6 +207,27 @@ def test_batch_moves_tasks_to_a_project_and_adds_and_removes_labels(
     )
     assert out.json()["succeeded"] == ids
     assert titles(client, headers, "noProject=true") == ["loose", "t0", "t1", "t2"]
+
+
+def test_a_batch_bumps_the_version_of_exactly_the_tasks_it_changes(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    labelled = make_task(client, headers, title="a", priority="HIGH")
+    prioritized = make_task(client, headers, title="b", labels=["x"])
+    untouched = make_task(client, headers, title="c", priority="HIGH", labels=["x"])
+    ids = [labelled["id"], prioritized["id"], untouched["id"]]
+    response = client.post(
+        "/tasks/batch",
+        json={
+            "action": "update",
+            "tasks": ids,
+            "changes": {"priority": "HIGH", "addLabels": ["x"]},
+        },
+        headers=headers,
+    )
+    assert response.json()["succeeded"] == ids
+    versions = [client.get(f"/tasks/{i}", headers=headers).json()["version"] for i in ids]
+    assert versions == [labelled["version"] + 1, prioritized["version"] + 1, untouched["version"]]
 
 
 def test_a_batch_that_would_pass_fifty_labels_changes_nothing(

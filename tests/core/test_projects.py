@@ -12,6 +12,7 @@ from taskflow_core.runtime import Runtime
 from taskflow_core.schemas import (
     LabelCreate,
     LabelList,
+    LabelQuery,
     LabelUpdate,
     ProjectCreate,
     ProjectList,
@@ -119,7 +120,7 @@ async def test_label_counts_and_links_follow_the_tasks(runtime: Runtime) -> None
     me = await register(runtime)
     task = await make_task(runtime, me.caller, labels=["a", "b"])
     await make_task(runtime, me.caller, labels=["b"], status="COMPLETED")
-    listed = LabelList.model_validate_json(await runtime.labels.list(me.caller))
+    listed = LabelList.model_validate_json(await runtime.labels.list(me.caller, LabelQuery()))
     assert [(label.name, label.open_tasks) for label in listed.data] == [("a", 1), ("b", 1)]
     await runtime.task_writes.delete(me.caller, task.id)
     links = await fetch(runtime, select(TaskLabel.task_id))

@@ -63,3 +63,31 @@ def test_creates_sent_at_once_by_one_user_get_unique_contiguous_numbers(
         assert [response.status for response in responses] == [201] * len(responses)
         numbers += [response.json()["number"] for response in responses]
         assert sorted(numbers) == list(range(1, len(numbers) + 1)), f"round {round_}"
+
+
+LABEL_ROUNDS = 10
+LABELLERS = 6
+
+
+def test_tasks_created_at_once_naming_the_same_new_label_share_one_label(
+    server: LiveServer,
+) -> None:
+    """Each writer names the label in its own case: the first to commit creates it, and every
+    other one finds it (no 409, no 5xx, no second label)."""
+    account = server.register()
+    api = server.api(account)
+    for round_ in range(LABEL_ROUNDS):
+        name = f"new-{round_}"
+
+        def create(writer: int, client: Api, name: str = name) -> Response:
+            spelling = name.upper() if writer % 2 else name
+            return client.post("/tasks", {"title": f"writer {writer}", "labels": [spelling]})
+
+        responses = race([server.api(account) for _ in range(LABELLERS)], create)
+        assert [r.status for r in responses] == [201] * LABELLERS, [r.body for r in responses]
+        spellings = {response.json()["labels"][0] for response in responses}
+        assert len(spellings) == 1, f"round {round_}: {spellings}"
+        labels = [
+            label for label in api.get("/labels").json()["data"] if label["name"] in spellings
+        ]
+        assert [label["openTasks"] for label in labels] == [LABELLERS], f"round {round_}"

@@ -12,10 +12,12 @@ from sqlalchemy import bindparam, exists, select
 
 from taskflow_core.domain.actor import Actor, Caller
 from taskflow_core.domain.enums import Role
-from taskflow_core.domain.errors import AuthenticationFailed
+from taskflow_core.domain.errors import AuthenticationFailed, PermissionDenied
 from taskflow_core.domain.models import Session, User
 
 if TYPE_CHECKING:
+    import uuid
+
     from sqlalchemy import ColumnElement
 
     from taskflow_core.adapters.database import Connection
@@ -58,6 +60,16 @@ async def confirm(connection: Connection, caller: Caller) -> Actor:
         role=row["role"],
         cache_version=row["cache_version"],
     )
+
+
+def owner_scope(actor: Actor, requested: uuid.UUID | str | None, what: str) -> uuid.UUID | None:
+    """Whose `what` (tasks, projects, labels) a read covers: the caller's own, or (admins
+    only) one owner's, or every owner's (None) for `userId=*`."""
+    if requested is None or requested == actor.user_id:
+        return actor.user_id
+    if not actor.is_admin:
+        raise PermissionDenied(f"Only admins can read other users' {what}")
+    return requested if not isinstance(requested, str) else None
 
 
 def caller_is_live() -> ColumnElement[bool]:

@@ -14,7 +14,7 @@ from taskflow_core.domain.clock import utcnow
 from taskflow_core.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from taskflow_core.domain.models import MAX_LABELS
 from taskflow_core.fields import name_key
-from taskflow_core.operations.accounts.callers import caller_values, confirm
+from taskflow_core.operations.accounts.callers import caller_values, confirm, owner_scope
 from taskflow_core.operations.projects import statements
 from taskflow_core.operations.read_through import ReadThrough
 from taskflow_core.operations.tasks.grouping import COUNT_LABELS
@@ -25,7 +25,7 @@ from taskflow_core.serialization import to_json
 if TYPE_CHECKING:
     from taskflow_core.adapters.database import Connection, Database
     from taskflow_core.domain.actor import Caller
-    from taskflow_core.schemas import LabelCreate, LabelUpdate
+    from taskflow_core.schemas import LabelCreate, LabelQuery, LabelUpdate
 
 LABEL_NOT_FOUND = "Label not found"
 NAME_TAKEN = "you have a label with this name already (names differ in more than case)"
@@ -39,12 +39,14 @@ class Labels:
         self._database = database
         self._cache = cache
 
-    async def list(self, caller: Caller) -> bytes:
-        """`GET /labels`: the caller's labels by name, with open and overdue task counts."""
+    async def list(self, caller: Caller, query: LabelQuery) -> bytes:
+        """`GET /labels`: the caller's labels (an admin may name another owner's) by name,
+        with open and overdue task counts."""
         async with self._database.reading() as connection:
             actor = await confirm(connection, caller)
-        key = ReadThrough.key(actor, "labels")
-        return await self._cache.get(key, lambda: self._load(actor.user_id))
+        owner = owner_scope(actor, query.user_id, "labels") or actor.user_id
+        key = ReadThrough.key(actor, "labels") if owner == actor.user_id else None
+        return await self._cache.get(key, lambda: self._load(owner))
 
     async def _load(self, owner: uuid.UUID) -> bytes:
         async with self._database.reading() as connection:

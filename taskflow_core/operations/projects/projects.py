@@ -15,7 +15,7 @@ from taskflow_core.domain.clock import utcnow
 from taskflow_core.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from taskflow_core.domain.models import MAX_PROJECT_DEPTH, MAX_PROJECTS
 from taskflow_core.fields import name_key
-from taskflow_core.operations.accounts.callers import caller_values, confirm
+from taskflow_core.operations.accounts.callers import caller_values, confirm, owner_scope
 from taskflow_core.operations.projects import statements
 from taskflow_core.operations.read_through import ReadThrough
 from taskflow_core.operations.tasks.statements import BUMP_OWNERS
@@ -43,11 +43,15 @@ class Projects:
         self._cache = cache
 
     async def list(self, caller: Caller, query: ProjectQuery) -> bytes:
-        """`GET /projects`: the caller's projects with their open and overdue task counts."""
+        """`GET /projects`: the caller's projects (an admin may name another owner's) with
+        their open and overdue task counts."""
         async with self._database.reading() as connection:
             actor = await confirm(connection, caller)
-        key = ReadThrough.key(actor, "projects", str(query.include_archived))
-        return await self._cache.get(key, lambda: self._load(actor.user_id, query))
+        owner = owner_scope(actor, query.user_id, "projects") or actor.user_id
+        # Only the caller's own: another owner's writes would not retire an admin's copy.
+        own = owner == actor.user_id
+        key = ReadThrough.key(actor, "projects", str(query.include_archived)) if own else None
+        return await self._cache.get(key, lambda: self._load(owner, query))
 
     async def _load(self, owner: uuid.UUID, query: ProjectQuery) -> bytes:
         statement = statements.list_projects(archived=query.include_archived)

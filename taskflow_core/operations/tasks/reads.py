@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from taskflow_core.domain.clock import utcnow
 from taskflow_core.domain.enums import TaskPriority, TaskStatus
-from taskflow_core.domain.errors import NotFound, PermissionDenied
+from taskflow_core.domain.errors import NotFound
 from taskflow_core.fields import name_key
-from taskflow_core.operations.accounts.callers import confirm
+from taskflow_core.operations.accounts.callers import confirm, owner_scope
 from taskflow_core.operations.pagination import page_meta, split_page
 from taskflow_core.operations.read_through import ReadThrough
 from taskflow_core.operations.tasks import grouping, statements
 from taskflow_core.operations.tasks.statements import ListShape
 from taskflow_core.schemas import (
-    EVERY_OWNER,
     LabelCount,
     ProjectCount,
     TaskOut,
@@ -38,17 +37,6 @@ TASK_NOT_FOUND = "Task not found"
 PROJECT_NOT_FOUND = "Project not found"
 LABEL_NOT_FOUND = "Label not found"
 TASK_WIRE = row_to_wire(TaskOut)
-OTHERS_TASKS = "Only admins can read other users' tasks"
-
-
-def owner_scope(actor: Actor, requested: OwnerScope | None) -> uuid.UUID | None:
-    """Whose tasks a read covers: the caller's own, or (admins only) one owner's or all (None)."""
-    if requested is None:
-        return actor.user_id
-    owner = None if requested == EVERY_OWNER else requested
-    if owner != actor.user_id and not actor.is_admin:
-        raise PermissionDenied(OTHERS_TASKS)
-    return owner if isinstance(owner, uuid.UUID) else None
 
 
 class TaskReads:
@@ -62,7 +50,7 @@ class TaskReads:
     async def page(self, caller: Caller, query: TaskQuery) -> bytes:
         """`GET /tasks`: one page of the caller's tasks (or, for admins, anyone's)."""
         actor = await self._confirm(caller)
-        owner = owner_scope(actor, query.user_id)
+        owner = owner_scope(actor, query.user_id, "tasks")
         key = (
             ReadThrough.key(actor, "list", query.model_dump_json())
             if owner == actor.user_id
@@ -97,7 +85,7 @@ class TaskReads:
     async def stats(self, caller: Caller, user_id: OwnerScope | None) -> bytes:
         """`GET /tasks/stats`: counts by status and priority, and how many are overdue."""
         actor = await self._confirm(caller)
-        owner = owner_scope(actor, user_id)
+        owner = owner_scope(actor, user_id, "tasks")
         key = ReadThrough.key(actor, "stats") if owner == actor.user_id else None
         return await self._cache.get(key, lambda: self._load_stats(owner))
 

@@ -362,7 +362,12 @@ BATCH_COMPLETE = (
     .returning(TASKS.c.id, TASKS.c.user_id)
 )
 BATCH_VISIBLE = select(TASKS.c.id, TASKS.c.user_id).where(*_batch_scope())
-LOCK_BATCH = BATCH_VISIBLE.order_by(TASKS.c.id).with_for_update()
+LOCK_BATCH = (
+    select(TASKS.c.id, TASKS.c.user_id, TASKS.c.version)
+    .where(*_batch_scope())
+    .order_by(TASKS.c.id)
+    .with_for_update()
+)
 
 
 @statement_cache
@@ -373,7 +378,12 @@ def batch_update_statement(fields: tuple[str, ...], *, status: TaskStatus | None
     changed = _differs(fields)
     values["updated_at"] = case((changed, NOW), else_=TASKS.c.updated_at)
     values["version"] = case((changed, TASKS.c.version + 1), else_=TASKS.c.version)
-    return update(Task).where(*_batch_scope()).values(values).returning(TASKS.c.id, TASKS.c.user_id)
+    return (
+        update(Task)
+        .where(*_batch_scope())
+        .values(values)
+        .returning(TASKS.c.id, TASKS.c.user_id, TASKS.c.version)
+    )
 
 
 @statement_cache

@@ -315,15 +315,20 @@ class TaskWrites:
             for row in visible:
                 by_owner.setdefault(row["user_id"], []).append(row["id"])
             in_scope = [row["id"] for row in visible]
+            updated: set[uuid.UUID] = set()
             if changes and in_scope:
                 statement = statements.batch_update_statement(
                     tuple(sorted(changes)), status=changes.get("status")
                 )
-                await connection.rows(statement, values | changes | {"ids": in_scope})
+                before = {row["id"]: row["version"] for row in visible}
+                rows = await connection.rows(statement, values | changes | {"ids": in_scope})
+                updated = {row["id"] for row in rows if row["version"] != before[row["id"]]}
             # The owners' rows after the tasks', as every task write takes them, and before
             # any label is created, so each account's limit is checked one writer at a time.
             await _bump(connection, set(by_owner))
             relabelled = await _relabel(connection, by_owner, add, remove, now=values["now"])
+            # A task whose fields and labels both changed gets one new version, not two.
+            relabelled -= updated
             if relabelled:
                 await connection.execute(
                     statements.TOUCH_TASKS, values | {"ids": sorted(relabelled)}
