@@ -569,15 +569,34 @@ class ProjectCreate(RequestModel):
     position: int = Field(default=0, ge=0, le=MAX_INT, description="Manual order, smallest first.")
 
 
-class ProjectUpdate(RequestModel):
+class ItemUpdate(RequestModel):
+    """A rename or a recolour of a project or a label; only the fields sent count."""
+
+    model_config = ConfigDict(json_schema_extra=_documented_as_not_null("name"))
+
+    name: ItemName | None = None
+    colour: Colour | None = Field(default=None, description="null: no colour.")
+
+    @field_validator("name", "position", "archived", check_fields=False)
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only for fields the client sent, so the error names the field sent as null.
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
+
+    def changes(self) -> dict[str, object]:
+        """Only the fields the client sent."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class ProjectUpdate(ItemUpdate):
     """Rename, recolour, move (`parentId`, `position`), archive or unarchive."""
 
     model_config = ConfigDict(
         json_schema_extra=_documented_as_not_null("name", "position", "archived")
     )
 
-    name: ItemName | None = None
-    colour: Colour | None = Field(default=None, description="null: no colour.")
     parent_id: uuid.UUID | None = Field(
         default=None,
         description="null: a top-level project. Not the project itself nor one inside it "
@@ -587,17 +606,6 @@ class ProjectUpdate(RequestModel):
     archived: bool | None = Field(
         default=None, description="An archived project and its tasks leave default lists."
     )
-
-    @field_validator("name", "position", "archived")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
-
-    def changes(self) -> dict[str, object]:
-        """Only the fields the client sent."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class ProjectOut(WireModel):
@@ -636,24 +644,8 @@ class LabelCreate(RequestModel):
     colour: Colour | None = None
 
 
-class LabelUpdate(RequestModel):
+class LabelUpdate(ItemUpdate):
     """Rename or recolour."""
-
-    model_config = ConfigDict(json_schema_extra=_documented_as_not_null("name"))
-
-    name: ItemName | None = None
-    colour: Colour | None = Field(default=None, description="null: no colour.")
-
-    @field_validator("name")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
-
-    def changes(self) -> dict[str, object]:
-        """Only the fields the client sent."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class LabelOut(WireModel):

@@ -275,17 +275,7 @@ class TaskWrites:
         if not rows:
             async with self._database.reading() as connection:
                 await confirm(connection, caller)
-        touched = {row["id"] for row in rows}
-        return BatchResult(
-            action=request.action,
-            processed=len(ids),
-            succeeded=[task_id for task_id in ids if task_id in touched],
-            failed=[
-                BatchFailure(id=task_id, error=BATCH_NOT_FOUND)
-                for task_id in ids
-                if task_id not in touched
-            ],
-        )
+        return _batch_result(request, ids, {row["id"] for row in rows})
 
     async def _batch_grouped(
         self,
@@ -333,17 +323,7 @@ class TaskWrites:
                 await connection.execute(
                     statements.TOUCH_TASKS, values | {"ids": sorted(relabelled)}
                 )
-        touched = set(in_scope)
-        return BatchResult(
-            action=request.action,
-            processed=len(ids),
-            succeeded=[task_id for task_id in ids if task_id in touched],
-            failed=[
-                BatchFailure(id=task_id, error=BATCH_NOT_FOUND)
-                for task_id in ids
-                if task_id not in touched
-            ],
-        )
+        return _batch_result(request, ids, set(in_scope))
 
     async def _change(self, statement: Update | Delete, values: dict[str, Any]) -> list[Row]:
         """Run a task write that returns `user_id`, and retire every touched owner's cached
@@ -487,6 +467,22 @@ async def _relabel(
                 field="changes.addLabels",
             )
     return changed
+
+
+def _batch_result(
+    request: BatchRequest, ids: list[uuid.UUID], touched: set[uuid.UUID]
+) -> BatchResult:
+    """Each of `ids` succeeded if the batch reached it (`touched`), else failed as not found."""
+    return BatchResult(
+        action=request.action,
+        processed=len(ids),
+        succeeded=[task_id for task_id in ids if task_id in touched],
+        failed=[
+            BatchFailure(id=task_id, error=BATCH_NOT_FOUND)
+            for task_id in ids
+            if task_id not in touched
+        ],
+    )
 
 
 async def _bump(connection: Connection, owners: set[uuid.UUID]) -> None:
