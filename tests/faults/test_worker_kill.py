@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.live_server import TASKFLOW
+from tests.redis.conftest import WorkerProcesses
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -55,28 +55,11 @@ def notified_task_ids(api: Api) -> Counter[str]:
 def start_worker(
     environment: dict[str, str], tmp_path: Path
 ) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
-    """`taskflow worker` processes (each in a process group of its own, to kill whole)."""
-    workers: list[subprocess.Popen[bytes]] = []
+    """Start `taskflow worker` processes; all are killed after the test."""
     # The scan is registered with RQ's cron, and due at once when a worker starts leading it.
-    worker_environment = environment | {"TASKFLOW_OVERDUE_SCAN_INTERVAL": "300"}
-
-    def start() -> subprocess.Popen[bytes]:
-        with (tmp_path / "worker.log").open("ab") as log:
-            worker = subprocess.Popen(
-                [TASKFLOW, "worker"],
-                env=worker_environment,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(30)
+    workers = WorkerProcesses(environment | {"TASKFLOW_OVERDUE_SCAN_INTERVAL": "300"}, tmp_path)
+    yield workers.start
+    workers.kill_all()
 
 
 def test_a_worker_killed_mid_fan_out_leaves_each_notification_created_exactly_once(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,3 +106,47 @@ def worker_environment(settings: Settings) -> dict[str, str]:
     }
     keep = {"PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT"}
     return {key: value for key, value in os.environ.items() if key in keep} | values
+
+
+class WorkerProcesses:
+    """`taskflow worker` processes started with `environment` in `folder` (logging to its
+    worker.log), each in a process group of its own, so that `kill_all` also kills RQ's
+    scheduler and any job's child."""
+
+    def __init__(self, environment: dict[str, str], folder: Path) -> None:
+        self._environment = environment
+        self._folder = folder
+        self._started: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        with (self._folder / "worker.log").open("ab") as log:
+            worker = subprocess.Popen(
+                [taskflow_command(), "worker"],
+                env=self._environment,
+                cwd=self._folder,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        self._started.append(worker)
+        return worker
+
+    def kill_all(self) -> None:
+        for worker in self._started:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(30)
+
+
+def worker_status(settings: Settings, folder: Path, *options: str) -> str:
+    """What `taskflow worker --status` prints (it must succeed)."""
+    shown = subprocess.run(
+        [taskflow_command(), "worker", "--status", *options],
+        env=worker_environment(settings),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return shown.stdout

@@ -29,7 +29,7 @@ from taskflow_core.runtime import Runtime, open_runtime
 from taskflow_core.settings import Settings
 from taskflow_core.worker import queue_status, run_worker
 from tests.conftest import make_settings, make_task
-from tests.redis.conftest import taskflow_command, worker_environment
+from tests.redis.conftest import taskflow_command, worker_environment, worker_status
 from tests.redis.webhook_receiver import WebhookReceiver
 
 if TYPE_CHECKING:
@@ -177,18 +177,10 @@ def test_a_failing_job_is_retried_then_kept_in_the_failed_registry(
     assert (status.queued, status.failed) == (0, 1)
     assert status.recent_failures[0].id == job_id
     assert "HTTP Error 500" in status.recent_failures[0].error
-    shown = subprocess.run(
-        [taskflow_command(), "worker", "--status"],
-        env=worker_environment(settings),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    assert "0 queued" in shown.stdout
-    assert "1 failed" in shown.stdout
-    assert job_id in shown.stdout
+    shown = worker_status(settings, tmp_path)
+    assert "0 queued" in shown
+    assert "1 failed" in shown
+    assert job_id in shown
 
 
 def test_retries_back_off_exponentially(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from taskflow_core.settings import Settings
-from tests.redis.conftest import taskflow_command, worker_environment
+from tests.redis.conftest import taskflow_command, worker_environment, worker_status
 
 pytestmark = pytest.mark.redis
 
@@ -43,17 +43,9 @@ def test_the_worker_refuses_to_start_without_redis(settings: Settings, tmp_path:
 
 
 def test_the_status_of_an_idle_queue(settings: Settings, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [taskflow_command(), "worker", "--status", "--json"],
-        env=worker_environment(settings),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    assert '"queued": 0' in result.stdout
-    assert '"failed": 0' in result.stdout
+    shown = worker_status(settings, tmp_path, "--json")
+    assert '"queued": 0' in shown
+    assert '"failed": 0' in shown
 
 
 def test_the_status_without_a_reachable_redis_is_one_line(

@@ -28,7 +28,7 @@ from taskflow_core.worker import (
     run_worker,
 )
 from tests.conftest import make_settings
-from tests.redis.conftest import taskflow_command, worker_environment
+from tests.redis.conftest import WorkerProcesses, worker_environment, worker_status
 from tests.services import MigratedDatabase, migrated_database
 
 if TYPE_CHECKING:
@@ -79,28 +79,12 @@ def queue(connection: redis.Redis) -> Queue:
 def start_worker(
     settings: Settings, tmp_path: Path
 ) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
-    """`taskflow worker` processes, each in a process group of its own (RQ's scheduler too)."""
-    workers: list[subprocess.Popen[bytes]] = []
-    environment = worker_environment(settings) | {"TASKFLOW_LOG_LEVEL": "INFO"}
-
-    def start() -> subprocess.Popen[bytes]:
-        with (tmp_path / "worker.log").open("ab") as log:
-            worker = subprocess.Popen(
-                [taskflow_command(), "worker"],
-                env=environment,
-                cwd=tmp_path,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(30)
+    """Start `taskflow worker` processes; all are killed after the test."""
+    workers = WorkerProcesses(
+        worker_environment(settings) | {"TASKFLOW_LOG_LEVEL": "INFO"}, tmp_path
+    )
+    yield workers.start
+    workers.kill_all()
 
 
 def wait_for(condition: Callable[[], bool], *, within: float, what: str, tmp_path: Path) -> float:
@@ -167,17 +151,9 @@ def test_killed_workers_and_their_jobs_leave_the_status_within_the_worker_ttl(
     [failure] = status.recent_failures
     assert failure.id == last_try.id
     assert "AbandonedJobError" in failure.error
-    shown = subprocess.run(
-        [taskflow_command(), "worker", "--status"],
-        env=worker_environment(settings),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    assert "1 queued, 0 running" in shown.stdout
-    assert "workers: 0" in shown.stdout
+    shown = worker_status(settings, tmp_path)
+    assert "1 queued, 0 running" in shown
+    assert "workers: 0" in shown
 
 
 def test_a_worker_busy_for_longer_than_its_ttl_stays_listed_and_its_job_running(

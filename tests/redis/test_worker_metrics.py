@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import time
 import urllib.request
 from typing import TYPE_CHECKING
@@ -15,7 +12,7 @@ from rq import Queue
 
 from taskflow_core.adapters.rq_queue import QUEUE_NAME, TRAMPOLINE
 from tests.conftest import make_settings
-from tests.redis.conftest import taskflow_command, worker_environment
+from tests.redis.conftest import WorkerProcesses, worker_environment
 from tests.servers import free_port
 from tests.services import migrated_database
 
@@ -43,20 +40,12 @@ def worker(private_redis: RedisServer, tmp_path: Path) -> Iterator[str]:
         "TASKFLOW_METRICS": "1",
         "TASKFLOW_WORKER_METRICS_PORT": str(port),
     }
-    with (tmp_path / "worker.log").open("ab") as log:
-        process = subprocess.Popen(
-            [taskflow_command(), "worker"],
-            env=environment,
-            cwd=tmp_path,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
+    workers = WorkerProcesses(environment, tmp_path)
+    workers.start()
     try:
         yield f"http://127.0.0.1:{port}/metrics"
     finally:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(30)
+        workers.kill_all()
 
 
 def jobs_run(url: str) -> dict[tuple[str, str], float]:
