@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from taskflow_cli.client import ApiClient
     from taskflow_cli.output import Output
+    from taskflow_cli.task_words import TaskWords
 
     Handler = Callable[[argparse.Namespace], int | None]
     Command = tuple[Handler, str, Callable[[argparse.ArgumentParser], None] | None]
@@ -45,16 +46,69 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one `BadUsage` line."""
+    """An ArgumentParser whose usage errors are one `BadUsage` line, and which can take
+    Taskwarrior's words (see `add_words`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", Formatter)
         super().__init__(*args, **kwargs)
+        self.words_dest: str | None = None
 
     def error(self, message: str) -> NoReturn:
         from taskflow_cli.errors import BadUsage
 
         raise BadUsage(f"{_friendlier(message)} (see `{self.prog} --help`)")
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """With words (`add_words`), the words are sorted out before argparse sees them:
+        argparse would take `-later` for `-l ater`, and drop the `--` that keeps the words
+        after it literal. A shell completing the line sees argparse's own reading."""
+        if self.words_dest is None or "_ARGCOMPLETE" in os.environ:
+            return super().parse_known_args(args, namespace)
+        options, words = self._split_words(list(sys.argv[1:] if args is None else args))
+        parsed, extras = super().parse_known_args(options, namespace)
+        setattr(parsed, self.words_dest, words)
+        return parsed, extras
+
+    def _split_words(self, args: list[str]) -> tuple[list[str], list[str]]:
+        """(the options with their values, the words): a word is anything but an option of
+        this parser; `-name` is a word unless it is exactly one of the options."""
+        options: list[str] = []
+        words: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if arg == "--":
+                words += [arg, *rest]
+                break
+            action = self._option(arg)
+            if action is None:
+                words.append(arg)
+                continue
+            value = None if action.nargs == 0 or "=" in arg else next(rest, None)
+            if value is None:
+                options.append(arg)
+            else:
+                # Joined, so that a value starting with `-` is not taken for an option.
+                options.append(f"{arg}={value}" if arg.startswith("--") else arg + value)
+        return options, words
+
+    def _option(self, arg: str) -> argparse.Action | None:
+        """The option `arg` names (`-p`, `--priority`, `--prio`, `--due=friday`), or None
+        for a word. An unknown `--option` is left to argparse, which refuses it."""
+        if not arg.startswith("-") or arg == "-":
+            return None
+        known = self._option_string_actions
+        if arg in known:
+            return known[arg]
+        if not arg.startswith("--"):
+            return None
+        name = arg.partition("=")[0]
+        matches = [known[name]] if name in known else list(dict.fromkeys(
+            known[option] for option in known if option.startswith(name)
+        ))  # fmt: skip
+        return matches[0] if len(matches) == 1 else argparse.Action([arg], "unknown", nargs=0)
 
 
 def commands(
@@ -134,7 +188,51 @@ def due(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def bad_usage(message: str) -> Exception:
+    """The `BadUsage` error to raise (its module, which loads the core's errors, is imported
+    only when there is one)."""
+    from taskflow_cli.errors import BadUsage
+
+    return BadUsage(message)
+
+
+def task_words(words: list[str]) -> TaskWords:
+    """`read_words` with the configured date order; an unreadable word is a usage error."""
+    from taskflow_cli.task_words import UnreadableWords, read_words
+
+    order = None
+    if any("due:" in word.lower() for word in words):
+        from taskflow_cli.config import read_config
+
+        order = read_config().get("date_order")
+    try:
+        return read_words(words, date_order=order)
+    except UnreadableWords as error:
+        from taskflow_cli.errors import BadUsage
+
+        raise BadUsage(str(error)) from None
+
+
 # --- shared options -------------------------------------------------------------------------
+
+
+def add_words(
+    parser: argparse.ArgumentParser,
+    dest: str,
+    *,
+    metavar: str,
+    help: str,
+    completer: Callable[..., Any] | None = None,
+) -> None:
+    """Words for `task_words` (`Pay rent +bills -later project:home`), among the options:
+    `-later` is a word unless the parser has exactly that option (write `-p high`, not
+    `-phigh`), and every word after `--` is kept as it is, the `--` included."""
+    action = parser.add_argument(dest, nargs="*", metavar=metavar, help=help)
+    if completer is not None:
+        action.completer = completer  # type: ignore[attr-defined]
+    if not isinstance(parser, Parser):
+        raise TypeError("words need a taskflow_cli.arguments.Parser")
+    parser.words_dest = dest
 
 
 def add_output_options(parser: argparse.ArgumentParser, *, lists: bool = False) -> None:
