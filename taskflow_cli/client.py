@@ -322,6 +322,29 @@ class ApiClient:
         result: Json = self.call("GET", "/tasks/stats")
         return result
 
+    def projects(self, *, include_archived: bool = False) -> list[Json]:
+        """The caller's projects, in their manual order, with their task counts."""
+        query = {"includeArchived": "true"} if include_archived else None
+        result: Json = self.call("GET", "/projects", query=query)
+        projects: list[Json] = result["data"]
+        return projects
+
+    def labels(self) -> list[Json]:
+        """The caller's labels, by name, with their task counts."""
+        result: Json = self.call("GET", "/labels")
+        labels: list[Json] = result["data"]
+        return labels
+
+    def label_by_name(self, name: str) -> Json:
+        """The caller's label called `name`, in any case; NotFound if there is none."""
+        key = name.strip().casefold()
+        for label in self.labels():
+            if label["name"].casefold() == key:
+                return label
+        from taskflow_core.domain.errors import NotFound
+
+        raise NotFound(f"No label {name!r} (`taskflow labels list` shows yours)")
+
     def user_by_email_or_id(self, key: str) -> Json:
         """An account by id, or by exact email (admins search; anyone may read themselves)."""
         if "@" not in key:

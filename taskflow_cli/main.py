@@ -20,6 +20,7 @@ TaskFlow: tasks from your terminal.
 
   taskflow login --server http://127.0.0.1:8000 --email you@example.com
   taskflow tasks add "Write the report" --priority high --due "friday 17:00"
+  taskflow tasks add Pay rent project:home +bills due:friday
   taskflow tasks list
   taskflow tasks done 1 2
 
@@ -35,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "account": ("account:register", "your account: show it, change name, email, password"),
     "auth": ("auth:register", "your login: status, access token for scripts"),
     "tasks": ("tasks:register", "your tasks: list, add, show, edit, start, done, rm, …"),
+    "projects": ("projects:register", "your projects: list, add, rename, move, archive, rm"),
+    "labels": ("labels:register", "your labels: list, rename, colour, rm"),
     "notifications": ("notifications:register", "your notifications: list, mark read"),
     "users": ("users:register", "manage accounts (admins)"),
     "tui": ("tui:register", "the dashboard, in this terminal"),

@@ -6,6 +6,7 @@ import os
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import Any
 
     from taskflow_cli.client import ApiClient
@@ -22,17 +23,30 @@ _HEADER = """\
 """
 
 
-def save_changes(client: ApiClient, out: Output, task: Json, changes: Json) -> Json:
+def save_changes(
+    client: ApiClient,
+    out: Output,
+    task: Json,
+    changes: Json,
+    *,
+    relabel: tuple[list[str], list[str]] | None = None,
+    project_paths: Mapping[str, str] | None = None,
+) -> Json:
     """PATCH `changes` only if the task is still as read (If-Match).
 
     If it changed meanwhile: changes to other fields than these are kept and these go on
     top; where the server's value and yours differ for the same field, each is shown (as
     read, theirs now, yours) and the person is asked before theirs is overwritten.
+    `relabel` (labels to add, labels to take off) applies to the labels the task has at
+    each attempt, so a label someone added meanwhile stays. `project_paths` names the
+    projects in a conflict.
     """
     from taskflow_core.domain.errors import PreconditionFailed
 
     read = task
     while True:
+        if relabel is not None:
+            changes = _relabel(changes, read, *relabel)
         try:
             return client.update_task(task["id"], changes, version=read["version"])
         except PreconditionFailed:
@@ -40,7 +54,8 @@ def save_changes(client: ApiClient, out: Output, task: Json, changes: Json) -> J
         clashes = [
             field
             for field in changes
-            if not _same(field, current.get(field), read.get(field))
+            if field != "labels"
+            and not _same(field, current.get(field), read.get(field))
             and not _same(field, current.get(field), changes[field])
         ]
         number = task["number"]
@@ -51,7 +66,10 @@ def save_changes(client: ApiClient, out: Output, task: Json, changes: Json) -> J
         from taskflow_cli.views import conflict_table
 
         title = f"Task #{number} changed on the server since you read it:"
-        out.table(conflict_table(title, clashes, read, current, current | changes), stderr=True)
+        table = conflict_table(
+            title, clashes, read, current, current | changes, project_paths=project_paths
+        )
+        out.table(table, stderr=True)
         if not out.interactive:
             raise PreconditionFailed(
                 f"Task #{number} changed on the server since it was read; nothing was "
@@ -62,6 +80,16 @@ def save_changes(client: ApiClient, out: Output, task: Json, changes: Json) -> J
 
             raise Declined(f"Cancelled; task #{number} keeps the server's version")
         read = current
+
+
+def _relabel(changes: Json, task: Json, add: list[str], remove: list[str]) -> Json:
+    """`changes` with the labels `task` would have after `add` and `remove`; no `labels`
+    when those are the ones it has."""
+    from taskflow_cli.task_changes import relabelled
+
+    labels = relabelled(task.get("labels") or [], add, remove)
+    rest = {field: value for field, value in changes.items() if field != "labels"}
+    return rest if labels == task.get("labels") else rest | {"labels": labels}
 
 
 def _same(field: str, left: Any, right: Any) -> bool:

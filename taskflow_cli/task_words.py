@@ -86,8 +86,8 @@ def read_words(phrases: Iterable[str], *, date_order: str | None = None) -> Task
             (read.labels if word[0] == "+" else read.unlabels).append(name)
         elif not _read_attribute(read, word, date_order):
             read.words.append(word)
-    read.labels = _unique(read.labels)
-    read.unlabels = _unique(read.unlabels)
+    read.labels = unique_names(read.labels)
+    read.unlabels = unique_names(read.unlabels)
     return read
 
 
@@ -163,8 +163,9 @@ def _status(word: str, value: str) -> str:
     return STATUSES[key]
 
 
-def _unique(names: list[str]) -> list[str]:
-    """`names` without a second spelling of one already there (in any case), in order."""
+def unique_names(names: list[str]) -> list[str]:
+    """`names` without a second spelling of one already there (in any case), in order, as
+    the server counts labels."""
     seen: set[str] = set()
     kept = []
     for name in names:

@@ -7,6 +7,7 @@ from taskflow_cli.output import Cell, TableData
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from datetime import datetime
     from typing import Any
 
@@ -21,6 +22,7 @@ TASK_FIELD_LABELS = {
     "status": "Status",
     "priority": "Priority",
     "dueDate": "Due",
+    "projectId": "Project",
 }
 
 
@@ -42,29 +44,53 @@ def due_cell(task: Json, now: datetime) -> Cell:
     return Cell(due_phrase(due, now=now, completed=completed), style)
 
 
-def task_table(tasks: list[Json], now: datetime) -> TableData:
+def task_table(
+    tasks: list[Json], now: datetime, project_paths: Mapping[str, str] | None = None
+) -> TableData:
+    """Number, title, project and labels (when a task has any), status, priority and due;
+    `project_paths` names the projects (`home/garden`) by id."""
+    paths = project_paths or {}
+    columns = ["#", "Title"]
+    if any(task.get("projectId") for task in tasks):
+        columns.append("Project")
+    if any(task.get("labels") for task in tasks):
+        columns.append("Labels")
+    columns += ["Status", "Priority", "Due"]
+    # Left out first when the window is narrow: the least useful for choosing what to do.
+    drop_order = ("Priority", "Status", "Labels", "Project", "Due")
     table = TableData(
-        ["#", "Title", "Status", "Priority", "Due"],
+        columns,
         right_aligned=frozenset({0}),
         flexible=1,
-        droppable=(3, 2, 4),
+        droppable=tuple(columns.index(name) for name in drop_order if name in columns),
     )
     for task in tasks:
-        table.add(
-            Cell(str(task["number"]), "bold"),
-            task["title"],
-            status_cell(task["status"]),
-            priority_cell(task["priority"]),
-            due_cell(task, now),
-        )
+        cells = {
+            "#": Cell(str(task["number"]), "bold"),
+            "Title": Cell(task["title"]),
+            "Project": Cell(paths.get(task.get("projectId") or "", ""), "cyan"),
+            "Labels": Cell(labels_text(task.get("labels") or [])),
+            "Status": status_cell(task["status"]),
+            "Priority": priority_cell(task["priority"]),
+            "Due": due_cell(task, now),
+        }
+        table.add(*(cells[name] for name in columns))
     return table
 
 
-def task_detail(task: Json, now: datetime) -> TableData:
+def labels_text(labels: list[str]) -> str:
+    return ", ".join(labels)
+
+
+def task_detail(task: Json, now: datetime, project_path: str = "") -> TableData:
     table = TableData(["Field", "Value"], show_header=False, flexible=1, wrap=True)
     table.add("Task", Cell(f"#{task['number']}  {task['title']}", "bold"))
     table.add("Status", status_cell(task["status"]))
     table.add("Priority", priority_cell(task["priority"]))
+    if task.get("projectId"):
+        table.add("Project", Cell(project_path or task["projectId"], "cyan"))
+    if task.get("labels"):
+        table.add("Labels", labels_text(task["labels"]))
     if task.get("dueDate"):
         due = due_cell(task, now)
         when = local_text(parse_instant(task["dueDate"]))
@@ -80,7 +106,9 @@ def task_detail(task: Json, now: datetime) -> TableData:
     return table
 
 
-def stats_view(stats: Json) -> TableData:
+def stats_view(stats: Json) -> list[TableData]:
+    """The counts by status and priority, and overdue; then by project and by label, each
+    in a table of its own when there are any."""
     table = TableData(["", "Tasks"], right_aligned=frozenset({1}))
     table.add(Cell("total", "bold"), Cell(str(stats["total"]), "bold"))
     for status, count in stats["byStatus"].items():
@@ -90,22 +118,80 @@ def stats_view(stats: Json) -> TableData:
         table.add(Cell(f"{cell.text} priority", cell.style), str(count))
     overdue = stats["overdue"]
     table.add(Cell("overdue", "bold red" if overdue else ""), str(overdue))
+    tables = [table]
+    projects = stats.get("byProject") or []
+    if any(project["projectId"] is not None for project in projects):
+        by_project = TableData(["Project", "Tasks"], right_aligned=frozenset({1}), flexible=0)
+        for project in projects:
+            name = project["name"]
+            cell = Cell(name, "cyan") if project["projectId"] else Cell("(no project)", "dim")
+            by_project.add(cell, str(project["count"]))
+        tables.append(by_project)
+    if stats.get("byLabel"):
+        by_label = TableData(["Label", "Tasks"], right_aligned=frozenset({1}), flexible=0)
+        for label in stats["byLabel"]:
+            by_label.add(label["name"], str(label["count"]))
+        tables.append(by_label)
+    return tables
+
+
+def project_table(rows: list[tuple[int, Json]]) -> TableData:
+    """(depth, project) rows: the names indented by depth, then their task counts."""
+    colours = any(project.get("colour") for _, project in rows)
+    headers = ["Project", "Open", "Overdue", *(["Colour"] if colours else [])]
+    table = TableData(headers, right_aligned=frozenset({1, 2}), flexible=0)
+    for depth, project in rows:
+        name = "  " * depth + project["name"]
+        cells = [
+            Cell(f"{name} (archived)", "dim") if project["archived"] else Cell(name, "bold"),
+            *_counts(project),
+        ]
+        if colours:
+            cells.append(Cell(project.get("colour") or ""))
+        table.add(*cells)
     return table
 
 
+def label_table(labels: list[Json]) -> TableData:
+    colours = any(label.get("colour") for label in labels)
+    headers = ["Label", "Open", "Overdue", *(["Colour"] if colours else [])]
+    table = TableData(headers, right_aligned=frozenset({1, 2}), flexible=0)
+    for label in labels:
+        cells = [Cell(label["name"], "bold"), *_counts(label)]
+        if colours:
+            cells.append(Cell(label.get("colour") or ""))
+        table.add(*cells)
+    return table
+
+
+def _counts(item: Json) -> tuple[Cell, Cell]:
+    overdue = item["overdueTasks"]
+    return Cell(str(item["openTasks"])), Cell(str(overdue), "bold red" if overdue else "")
+
+
 def conflict_table(
-    title: str, fields: list[str], read: Json, theirs: Json, yours: Json
+    title: str,
+    fields: list[str],
+    read: Json,
+    theirs: Json,
+    yours: Json,
+    *,
+    project_paths: Mapping[str, str] | None = None,
 ) -> TableData:
     """Each field as it was read, as the server has it now, and as you would write it."""
     table = TableData(
         ["Field", "When you read it", "Theirs (now)", "Yours"], title=title, flexible=3, wrap=True
     )
+    paths = project_paths or {}
     for field in fields:
+        values = [source.get(field) for source in (read, theirs, yours)]
+        if field == "projectId":
+            values = [paths.get(value, value) if value else None for value in values]
         table.add(
             Cell(TASK_FIELD_LABELS.get(field, field), "bold"),
-            Cell(_plain(field, read.get(field)), "dim"),
-            Cell(_plain(field, theirs.get(field)), "red"),
-            Cell(_plain(field, yours.get(field)), "green"),
+            Cell(_plain(field, values[0]), "dim"),
+            Cell(_plain(field, values[1]), "red"),
+            Cell(_plain(field, values[2]), "green"),
         )
     return table
 

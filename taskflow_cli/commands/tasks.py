@@ -1,4 +1,5 @@
-"""`taskflow tasks …`: your tasks, addressed by their number."""
+"""`taskflow tasks …`: your tasks, addressed by their number or by a filter
+(`project:home +bills`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ from taskflow_cli import arguments
 from taskflow_cli.arguments import (
     add_output_options,
     add_page_options,
+    add_words,
+    bad_usage,
     client_for,
     commands,
     output_for,
+)
+from taskflow_cli.completers import (
+    complete_labels,
+    complete_numbers,
+    complete_projects,
+    complete_words,
 )
 
 TYPE_CHECKING = False
@@ -16,11 +25,12 @@ if TYPE_CHECKING:
     import argparse
     from typing import Any
 
+    from taskflow_cli.client import ApiClient
     from taskflow_cli.output import Output, TableData
+    from taskflow_cli.task_filter import TaskFilter
 
     Json = dict[str, Any]
 
-OPEN = ("PENDING", "IN_PROGRESS")
 # --sort word -> (the API's sort, its natural order).
 SORTS = {
     "urgency": ("urgency", "asc"),
@@ -30,15 +40,45 @@ SORTS = {
     "status": ("status", "asc"),
     "title": ("title", "asc"),
     "number": ("number", "asc"),
+    "project": ("project", "asc"),
 }
 LIST_HELP = """\
 List your open tasks (pending and in progress), most urgent first: overdue,
 then due soonest, then undated; ties by priority, high first. Filters narrow
-the list; --include-done adds the done tasks.
+the list; --include-done adds the done tasks. Filter words: project:NAME (and
+the projects inside it; project: alone for tasks in no project), +label,
+-label (without it), pri:P, status:S, task numbers; other words are searched
+for in titles and descriptions.
 
+  taskflow tasks list project:home +bills
   taskflow tasks list -s done --sort created
   taskflow tasks list -p high --due-before friday
   taskflow tasks list --include-done --all -o csv > tasks.csv"""
+ADD_HELP = """\
+Add a task. Words in the title set its fields: project:NAME, +label, due:WHEN,
+pri:low|medium|high (or l, m, h), status:S. A word written \\+word, and every
+word after --, stays in the title as it is.
+
+  taskflow tasks add Pay rent project:home +bills due:friday pri:high
+  taskflow tasks add "Write the report" --priority high --due "friday 17:00"
+  taskflow tasks add Read about -- +tags and due:dates"""
+EDIT_HELP = """\
+Change tasks. With one number and no changes, edit the task in $EDITOR.
+After the numbers, words say what to change: project:NAME (project: alone
+takes the task out of its project), +label, -label, due:WHEN (due: alone:
+none), pri:P, status:S; other words are the new title.
+
+Without numbers, the words are a filter (as in `tasks list`) and the options
+say what to change in every task that matches; you are asked first when more
+than 3 match (--yes for scripts).
+
+  taskflow tasks edit 12 +urgent -later project:work
+  taskflow tasks edit 12 --title "Buy oat milk" --due eod
+  taskflow tasks edit project:home +bills --priority high --label finance"""
+SELECT_HELP = """\
+Task numbers, or a filter as in `tasks list` (project:home +bills, -later,
+pri:high, status:done, search words): with a filter, every open task that
+matches; you are asked first when more than 3 match (--yes for scripts)."""
 DUE_HELP = "e.g. 2026-12-01, 2026-12-01 17:00, tomorrow 17:00, friday, in 3 days, eod"
 
 
@@ -50,12 +90,12 @@ def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
             "list": (list_tasks, "list your open tasks, most urgent first", _list_arguments),
             "add": (add_task, "add a task", _add_arguments),
             "show": (show_task, "show one task", _show_arguments),
-            "edit": (edit_task, "change a task; with no options, edit it in $EDITOR",
+            "edit": (edit_task, "change tasks; one with no changes: edit it in $EDITOR",
                      _edit_arguments),
             "start": (start_tasks, "mark tasks in progress", _batch_arguments),
             "done": (complete_tasks, "mark tasks done", _batch_arguments),
             "rm": (remove_tasks, "delete tasks (asks first, unless --yes)", _remove_arguments),
-            "stats": (task_stats, "count tasks by status and priority, and overdue",
+            "stats": (task_stats, "count tasks by status, priority, project and label",
                       add_output_options),
             "import": (import_tasks, "create many tasks from a file", _import_arguments),
         },
@@ -64,6 +104,10 @@ def register(parser: argparse.ArgumentParser, words: list[str]) -> None:
 
 def _list_arguments(listing: argparse.ArgumentParser) -> None:
     listing.description = LIST_HELP
+    add_words(
+        listing, "words", metavar="FILTER", help="filter words (see above)",
+        completer=complete_words,
+    )  # fmt: skip
     listing.add_argument(
         "-s", "--status", action="append", type=arguments.status,
         help="pending, in-progress or done (repeatable)",
@@ -75,13 +119,25 @@ def _list_arguments(listing: argparse.ArgumentParser) -> None:
         "-p", "--priority", action="append", type=arguments.priority,
         help="low, medium or high (repeatable)",
     )  # fmt: skip
+    listing.add_argument(
+        "-P", "--project", metavar="NAME", help="a project (and the projects inside it)"
+    ).completer = complete_projects  # type: ignore[attr-defined]
+    listing.add_argument("--no-project", action="store_true", help="only tasks in no project")
+    listing.add_argument(
+        "-l", "--label", action="append", metavar="NAME",
+        help="tasks with this label (repeatable: with all of them)",
+    ).completer = complete_labels  # type: ignore[attr-defined]  # fmt: skip
+    listing.add_argument(
+        "--any-label", action="append", metavar="NAME",
+        help="tasks with at least one of these labels (repeatable)",
+    ).completer = complete_labels  # type: ignore[attr-defined]  # fmt: skip
     listing.add_argument("--search", help="words in the title or description")
     listing.add_argument("--due-before", type=arguments.due, metavar="DATE", help=DUE_HELP)
     listing.add_argument("--due-after", type=arguments.due, metavar="DATE")
     listing.add_argument("--overdue", action="store_true", help="only overdue tasks")
     listing.add_argument(
         "--sort", choices=tuple(SORTS), type=str.lower, default="urgency", metavar="FIELD",
-        help="urgency (default), due, priority, created, status, title or number",
+        help="urgency (default), due, priority, created, status, title, number or project",
     )  # fmt: skip
     listing.add_argument(
         "--order", choices=("asc", "desc"), type=str.lower, metavar="asc|desc",
@@ -92,7 +148,8 @@ def _list_arguments(listing: argparse.ArgumentParser) -> None:
 
 
 def _add_arguments(add: argparse.ArgumentParser) -> None:
-    add.add_argument("title", help="what to do")
+    add.description = ADD_HELP
+    add_words(add, "words", metavar="WORDS", help="what to do", completer=complete_words)
     _task_fields(add)
     add_output_options(add)
 
@@ -105,23 +162,49 @@ def _show_arguments(show: argparse.ArgumentParser) -> None:
 
 
 def _edit_arguments(edit: argparse.ArgumentParser) -> None:
-    edit.epilog = "If the task changed since it was read, you are shown how and asked first."
-    _show_arguments(edit)
+    edit.description = EDIT_HELP
+    edit.epilog = "If a task changed since it was read, you are shown how and asked first."
+    add_words(
+        edit, "words", metavar="NUMBER|FILTER", help="task numbers and changes, or a filter",
+        completer=complete_words,
+    )  # fmt: skip
     edit.add_argument("-t", "--title", help="a new title")
     _task_fields(edit)
     edit.add_argument("--no-due", action="store_true", help="remove the due date")
+    edit.add_argument("--no-project", action="store_true", help="take out of its project")
+    edit.add_argument(
+        "--unlabel", action="append", metavar="NAME", help="take a label off (repeatable)"
+    ).completer = complete_labels  # type: ignore[attr-defined]
+    _selection_options(edit, include_done=True)
+    add_output_options(edit)
 
 
 def _batch_arguments(batch: argparse.ArgumentParser) -> None:
-    batch.add_argument(
-        "numbers", nargs="+", type=arguments.number, metavar="NUMBER", help="e.g. 12 13"
-    ).completer = complete_numbers  # type: ignore[attr-defined]
+    batch.description = SELECT_HELP
+    add_words(
+        batch, "words", metavar="NUMBER|FILTER", help="e.g. 12 13, or project:home +bills",
+        completer=complete_words,
+    )  # fmt: skip
+    _selection_options(batch, include_done=False)
     add_output_options(batch)
 
 
 def _remove_arguments(remove: argparse.ArgumentParser) -> None:
-    _batch_arguments(remove)
-    remove.add_argument("-y", "--yes", action="store_true", help="do not ask")
+    remove.description = SELECT_HELP.replace("when more than 3 match", "first")
+    add_words(
+        remove, "words", metavar="NUMBER|FILTER", help="e.g. 12 13, or +junk",
+        completer=complete_words,
+    )  # fmt: skip
+    _selection_options(remove, include_done=True)
+    add_output_options(remove)
+
+
+def _selection_options(parser: argparse.ArgumentParser, *, include_done: bool) -> None:
+    parser.add_argument("-y", "--yes", action="store_true", help="do not ask")
+    if include_done:
+        parser.add_argument(
+            "--include-done", action="store_true", help="a filter keeps done tasks too"
+        )
 
 
 def _import_arguments(parser: argparse.ArgumentParser) -> None:
@@ -139,20 +222,25 @@ def _task_fields(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-s", "--status", type=arguments.status, help="pending (default), in-progress or done"
     )
+    parser.add_argument(
+        "-P", "--project", metavar="NAME", help="its project (a name, or a path: home/garden)"
+    ).completer = complete_projects  # type: ignore[attr-defined]
+    parser.add_argument(
+        "-l", "--label", action="append", metavar="NAME", help="a label (repeatable)"
+    ).completer = complete_labels  # type: ignore[attr-defined]
 
 
 def list_tasks(args: argparse.Namespace) -> None:
     """List your tasks: open ones, most urgent first, unless told otherwise."""
     from taskflow_cli import listing
+    from taskflow_cli.task_filter import filter_from_words
     from taskflow_cli.wire import TASK_FIELDS
 
     out = output_for(args)
+    found = filter_from_words(arguments.task_words(args.words), " ".join(args.words))
+    _add_filter_options(found, args)
     sort, natural_order = SORTS[args.sort]
-    statuses = args.status or ([] if args.include_done else list(OPEN))
-    query = {
-        "status": ",".join(dict.fromkeys(statuses)) or None,
-        "priority": ",".join(dict.fromkeys(args.priority or [])) or None,
-        "search": args.search,
+    query = found.query() | {
         "dueBefore": args.due_before,
         "dueAfter": args.due_after,
         "overdue": "true" if args.overdue else None,
@@ -161,99 +249,113 @@ def list_tasks(args: argparse.Namespace) -> None:
         "limit": args.limit,
         "page": args.page,
     }
-    noun = "tasks" if args.status or args.include_done else "open tasks"
+    noun = found.noun
+    paths: dict[str, str] = {}
     with client_for(args) as client:
-        tasks = listing.fetch(
-            client, "/tasks", query, every_page=args.every_page, out=out, noun=noun
-        )
-    listing.show(out, tasks, fields=TASK_FIELDS, table=_task_table, noun=noun)
+        found.resolve(client)
+        query["project"] = found.project
+        try:
+            tasks = listing.fetch(
+                client, "/tasks", query, every_page=args.every_page, out=out, noun=noun
+            )
+        except Exception as error:
+            raise found.explain(client, error) from None
+        if out.wants_table and any(task.get("projectId") for task in tasks.items):
+            paths = _project_paths(client)
+    listing.show(
+        out, tasks, fields=TASK_FIELDS, table=lambda items: _task_table(items, paths), noun=noun
+    )
+
+
+def _add_filter_options(found: TaskFilter, args: argparse.Namespace) -> None:
+    """Add the options of `tasks list` to the filter its words say."""
+    found.statuses += args.status or []
+    found.include_done = args.include_done
+    found.priorities += args.priority or []
+    if args.search is not None:
+        if found.search is not None:
+            raise bad_usage("give the search as words or with --search, not both")
+        found.search = args.search
+    if args.project is not None:
+        if found.project is not None and found.project.casefold() != args.project.casefold():
+            raise bad_usage("the project is given twice, as a word and as an option; give it once")
+        found.project = args.project
+    if args.no_project:
+        found.no_project = True
+    if found.no_project and found.project is not None:
+        raise bad_usage("pass a project or --no-project, not both")
+    found.labels += args.label or []
+    found.any_labels += args.any_label or []
 
 
 def add_task(args: argparse.Namespace) -> None:
     """Add a task."""
+    from taskflow_cli.task_changes import read_changes
+
     out = output_for(args)
-    fields: Json = {"title": args.title}
-    for name, value in (
-        ("description", args.description),
-        ("priority", args.priority),
-        ("dueDate", args.due),
-        ("status", args.status),
-    ):
-        if value is not None:
-            fields[name] = value
+    if not args.words:
+        raise bad_usage("what to do? `taskflow tasks add Pay rent project:home +bills`")
+    read = arguments.task_words(args.words)
+    if read.unlabels:
+        word = "-" + read.unlabels[0]
+        raise bad_usage(
+            f"{word!r}: a new task has no label to take off (write \\{word} to put the word "
+            "in the title)"
+        )
+    changes = read_changes(args, read, title=True)
+    fields: Json = {"title": read.text} | changes.fields
+    if changes.labels:
+        fields["labels"] = changes.labels
     with client_for(args) as client:
-        task = client.create_task(fields)
-    report_task(out, task, "Added")
+        project, tree = changes.resolve_project(client)
+        task = client.create_task(fields | project)
+    report_task(out, task, "Added", tree.path_of(task["projectId"]) if tree else "")
 
 
 def show_task(args: argparse.Namespace) -> None:
     """Show one task."""
     out = output_for(args)
+    path = ""
     with client_for(args) as client:
         task = client.task_by_number(args.number)
+        if out.wants_table and task.get("projectId"):
+            path = _project_paths(client).get(task["projectId"], "")
     if not out.wants_table:
         out.json(task)
         return
     from taskflow_cli.views import task_detail
     from taskflow_core.domain.clock import utcnow
 
-    out.table(task_detail(task, utcnow()))
+    out.table(task_detail(task, utcnow(), path))
 
 
-def edit_task(args: argparse.Namespace) -> None:
-    """Change a task's fields, or edit it in $EDITOR; asks before overwriting another's
-    change."""
-    from taskflow_cli.errors import BadUsage
-    from taskflow_cli.task_edit import edit_in_editor, save_changes
+def edit_task(args: argparse.Namespace) -> int:
+    """Change tasks: one by its number (in $EDITOR when no change is given), several by
+    their numbers or by a filter."""
+    from taskflow_cli.commands.task_batch import edit_tasks
 
-    out = output_for(args)
-    if args.due is not None and args.no_due:
-        raise BadUsage("pass --due or --no-due, not both")
-    changes: Json = {
-        name: value
-        for name, value in (
-            ("title", args.title),
-            ("description", args.description),
-            ("priority", args.priority),
-            ("status", args.status),
-            ("dueDate", args.due),
-        )
-        if value is not None
-    }
-    if args.no_due:
-        changes["dueDate"] = None
-    if not changes and not out.interactive:
-        raise BadUsage(
-            "nothing to change: pass --title, --description, --priority, --status, --due or "
-            "--no-due (or run in a terminal to edit in $EDITOR)"
-        )
-    with client_for(args) as client:
-        task = client.task_by_number(args.number)
-        if not changes:
-            changes = edit_in_editor(task)
-            if not changes:
-                out.note(f"No changes; task #{args.number} is unchanged.")
-                return
-        saved = save_changes(client, out, task, changes)
-    if saved["version"] == task["version"] and out.wants_table:
-        out.message(f"Task #{saved['number']} already had those values; nothing changed.")
-        return
-    report_task(out, saved, "Updated")
+    return edit_tasks(args)
 
 
-def start_tasks(args: argparse.Namespace) -> None:
+def start_tasks(args: argparse.Namespace) -> int:
     """Mark tasks in progress."""
-    _run_batch(args, "update", "Started", changes={"status": "IN_PROGRESS"})
+    from taskflow_cli.commands.task_batch import run_batch
+
+    return run_batch(args, "update", "Started", changes={"status": "IN_PROGRESS"})
 
 
-def complete_tasks(args: argparse.Namespace) -> None:
+def complete_tasks(args: argparse.Namespace) -> int:
     """Mark tasks done."""
-    _run_batch(args, "complete", "Completed")
+    from taskflow_cli.commands.task_batch import run_batch
+
+    return run_batch(args, "complete", "Completed")
 
 
-def remove_tasks(args: argparse.Namespace) -> None:
+def remove_tasks(args: argparse.Namespace) -> int:
     """Delete tasks (asks first, unless --yes)."""
-    _run_batch(args, "delete", "Deleted", confirm=not args.yes)
+    from taskflow_cli.commands.task_batch import run_batch
+
+    return run_batch(args, "delete", "Deleted")
 
 
 def import_tasks(args: argparse.Namespace) -> int:
@@ -264,7 +366,7 @@ def import_tasks(args: argparse.Namespace) -> int:
 
 
 def task_stats(args: argparse.Namespace) -> None:
-    """Count your tasks by status and priority, and the overdue ones."""
+    """Count your tasks by status, priority, project and label, and the overdue ones."""
     out = output_for(args)
     with client_for(args) as client:
         counts = client.task_stats()
@@ -273,49 +375,23 @@ def task_stats(args: argparse.Namespace) -> None:
         return
     from taskflow_cli.views import stats_view
 
-    out.table(stats_view(counts))
+    for index, table in enumerate(stats_view(counts)):
+        if index:
+            out.message("")
+        out.table(table)
 
 
-def _run_batch(
-    args: argparse.Namespace, action: str, verb: str, *, changes: Json | None = None,
-    confirm: bool = False,
-) -> int:  # fmt: skip
-    """Resolve the numbers in one request, then apply `action` to them all in one more."""
-    out = output_for(args)
-    if confirm and not out.interactive:
-        from taskflow_cli.errors import BadUsage
-
-        raise BadUsage("refusing to delete without asking: pass --yes (no terminal to ask on)")
-    with client_for(args) as client:
-        tasks = client.tasks_by_number(args.numbers)
-        if confirm and not _confirm_delete(out, tasks):
-            out.note("Nothing deleted.")
-            return 0
-        result = client.batch(action, [task["id"] for task in tasks], changes)
-    numbers = {task["id"]: task["number"] for task in tasks}
-    if not out.wants_table:
-        out.json(result)
-    elif result["succeeded"]:
-        done = ", ".join(f"#{numbers[task_id]}" for task_id in result["succeeded"])
-        out.message(f"{verb} {done}.")
-    for failure in result["failed"]:
-        out.warn(f"task #{numbers.get(failure['id'], '?')}: {failure['error']}")
-    return 1 if result["failed"] else 0
-
-
-def _confirm_delete(out: Output, tasks: list[Json]) -> bool:
-    for task in tasks:
-        out.note(f"  #{task['number']}  {task['title']}")
-    noun = "this task" if len(tasks) == 1 else f"these {len(tasks)} tasks"
-    return out.confirm(f"Delete {noun}?")
-
-
-def report_task(out: Output, task: Json, verb: str) -> None:
-    """`Added task #3: Title, due Fri 2026-12-11 17:00 (local)`, or the task's JSON."""
+def report_task(out: Output, task: Json, verb: str, project_path: str = "") -> None:
+    """`Added task #3: Title, in home, +bills, due Fri 2026-12-11 17:00 (local)`, or the
+    task's JSON."""
     if not out.wants_table:
         out.json(task)
         return
     line = f"{verb} task #{task['number']}: {task['title']}"
+    if project_path:
+        line += f", in {project_path}"
+    if task.get("labels"):
+        line += ", " + " ".join(f"+{name}" for name in task["labels"])
     if task.get("dueDate"):
         from taskflow_cli.dates import exact_local, parse_instant
 
@@ -323,20 +399,16 @@ def report_task(out: Output, task: Json, verb: str) -> None:
     out.message(line)
 
 
-def complete_numbers(prefix: str, parsed_args: argparse.Namespace, **_: object) -> dict[str, str]:
-    """Shell completion (argcomplete) of a task number: your open tasks, with their titles."""
-    query = {"status": ",".join(OPEN), "sort": "urgency", "order": "asc", "limit": 100}
-    with client_for(parsed_args, note=False) as client:
-        tasks = client.page("/tasks", query)["data"]
-    return {
-        str(task["number"]): task["title"]
-        for task in tasks
-        if str(task["number"]).startswith(prefix.removeprefix("#"))
-    }
+def _project_paths(client: ApiClient) -> dict[str, str]:
+    """Each project's path by id (one request, archived ones included)."""
+    from taskflow_cli.project_tree import fetch_tree
+
+    tree = fetch_tree(client)
+    return {project["id"]: tree.path(project) for project in tree.projects}
 
 
-def _task_table(tasks: list[Json]) -> TableData:
+def _task_table(tasks: list[Json], project_paths: dict[str, str]) -> TableData:
     from taskflow_cli.views import task_table
     from taskflow_core.domain.clock import utcnow
 
-    return task_table(tasks, utcnow())
+    return task_table(tasks, utcnow(), project_paths)

@@ -55,6 +55,8 @@ def test_the_daily_commands_load_nothing_slow_nor_other_commands(logged_in: Cli)
     for args in (
         ("tasks", "list"),
         ("tasks", "add", "two", "--due", "tomorrow 17:00"),
+        ("tasks", "add", "three", "+x", "due:tomorrow", "pri:h"),
+        ("tasks", "list", "+x", "-y", "pri:high", "status:pending", "three"),
         ("tasks", "done", "1"),
         ("tasks", "show", "2"),
     ):
@@ -76,7 +78,9 @@ def test_no_arguments_shows_help_listing_every_command(cli: Cli) -> None:
 
 def test_help_fits_80_columns(cli: Cli) -> None:
     for args in (("--help",), ("tasks", "--help"), ("tasks", "list", "--help"), ("account",
-                 "--help"), ("tasks", "import", "--help")):  # fmt: skip
+                 "--help"), ("tasks", "import", "--help"), ("tasks", "add", "--help"),
+                 ("tasks", "edit", "--help"), ("tasks", "done", "--help"), ("projects", "--help"),
+                 ("projects", "add", "--help"), ("labels", "--help")):  # fmt: skip
         result = cli.run(*args, COLUMNS="80")
         assert result.code == 0, result.stderr
         too_wide = [line for line in result.stdout.splitlines() if len(line) > 80]
@@ -124,6 +128,23 @@ def test_shell_completion_completes_commands_options_and_task_numbers(logged_in:
     assert set(_words(logged_in, "taskflow tasks list --sort d")) == {"due"}
     numbers = {word for word in _words(logged_in, "taskflow tasks done ") if word.isdigit()}
     assert numbers == {"1", "2"}
+
+
+def test_shell_completion_completes_project_and_label_names_and_words(logged_in: Cli) -> None:
+    for path in ("home", "home/garden", "work"):
+        logged_in.ok("projects", "add", path)
+    logged_in.add_task("Pay rent", "+bills", "+backlog", "+urgent")
+
+    assert set(_words(logged_in, "taskflow projects rename ")) >= {"home", "garden", "work"}
+    assert _words(logged_in, "taskflow projects move g") == ["garden"]
+    assert _words(logged_in, "taskflow tasks add x -P h") == ["home"]
+    assert set(_words(logged_in, "taskflow tasks list project:")) == {
+        "project:home", "project:garden", "project:work",
+    }  # fmt: skip
+    assert _words(logged_in, "taskflow tasks edit 1 pro:w") == ["pro:work"]
+    assert set(_words(logged_in, "taskflow tasks done +b")) == {"+bills", "+backlog"}
+    assert _words(logged_in, "taskflow labels rm u") == ["urgent"]
+    assert _words(logged_in, "taskflow tasks list --any-label ba") == ["backlog"]
 
 
 def _words(cli: Cli, line: str) -> list[str]:

@@ -69,3 +69,28 @@ def test_read_all_is_one_request_however_many_are_unread(logged_in: Cli) -> None
 
     assert made == ["POST /notifications/read"]
     assert logged_in.ok("notifications", "list", "--unread", "--json").json() == []
+
+
+def test_a_list_with_projects_names_them_with_one_more_request(logged_in: Cli) -> None:
+    logged_in.ok("projects", "add", "home")
+    for n in range(3):
+        logged_in.ok("tasks", "add", f"t{n}", "project:home", "+x")
+    logged_in.ok("tasks", "add", "loose")
+
+    assert requests_of(logged_in, "tasks", "list") == ["GET /tasks", "GET /projects"]
+    assert requests_of(logged_in, "tasks", "list", "--no-project") == ["GET /tasks"]
+    assert requests_of(logged_in, "tasks", "add", "t", "project:home") == [
+        "GET /projects", "POST /tasks",
+    ]  # fmt: skip
+
+
+def test_done_with_a_filter_reads_every_page_then_sends_a_batch_per_thousand(
+    logged_in: Cli,
+) -> None:
+    lines = "".join(json.dumps({"title": f"t{n}", "labels": ["many"]}) + "\n" for n in range(1001))
+    logged_in.ok("tasks", "import", "-", input=lines)
+
+    made = requests_of(logged_in, "tasks", "done", "+many", "--yes")
+
+    assert made == ["GET /tasks"] * 11 + ["POST /tasks/batch"] * 2
+    assert logged_in.ok("tasks", "list", "--json").json() == []
