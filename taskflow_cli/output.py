@@ -40,6 +40,8 @@ class TableData:
         show_header: whether the header line is drawn.
         right_aligned: the columns aligned right (numbers).
         flexible: the column that is shortened first when the window is narrow.
+        flexible_min: the flexible column is shortened to this many cells (or half the
+            window, if less), no fewer, before columns are dropped.
         droppable: columns to leave out, in this order, when shortening is not enough.
         wrap: fold the flexible column's long lines rather than cut them.
     """
@@ -52,6 +54,7 @@ class TableData:
         show_header: bool = True,
         right_aligned: frozenset[int] = frozenset(),
         flexible: int | None = None,
+        flexible_min: int = 8,
         droppable: tuple[int, ...] = (),
         wrap: bool = False,
     ) -> None:
@@ -61,6 +64,7 @@ class TableData:
         self.show_header = show_header
         self.right_aligned = right_aligned
         self.flexible = flexible
+        self.flexible_min = flexible_min
         self.droppable = droppable
         self.wrap = wrap
 

@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 ANSI = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
 GAP = "  "
 ELLIPSIS = "…"
-# A truncated column keeps at least this many cells.
-MIN_FLEX = 8
 _ZWJ = "\u200d"
 _EMOJI_PRESENTATION = "\ufe0f"
 _SKIN_TONES = range(0x1F3FB, 0x1F400)
@@ -164,7 +162,8 @@ def _fit(data: TableData, columns: list[int], widths: list[int], width: int) -> 
     natural = widths[flex] if flex is not None else 0
     for droppable in (*data.droppable, None):
         if flex is not None:
-            widths[flex] = max(MIN_FLEX, min(natural, widths[flex] - (total() - width)))
+            floor = min(natural, data.flexible_min, width // 2)
+            widths[flex] = max(floor, min(natural, widths[flex] - (total() - width)))
         if total() <= width or droppable is None:
             break
         shown.remove(droppable)

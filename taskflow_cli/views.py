@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 STATUS_STYLE = {"PENDING": "", "IN_PROGRESS": "cyan", "COMPLETED": "green"}
 STATUS_LABEL = {"PENDING": "pending", "IN_PROGRESS": "in progress", "COMPLETED": "done"}
 PRIORITY_STYLE = {"HIGH": "bold red", "MEDIUM": "yellow", "LOW": "dim"}
+TITLE_MIN = 20
 TASK_FIELD_LABELS = {
     "title": "Title",
     "description": "Description",
@@ -62,6 +63,8 @@ def task_table(
         columns,
         right_aligned=frozenset({0}),
         flexible=1,
+        # A title is what a row is about: columns go before it is cut below this.
+        flexible_min=TITLE_MIN,
         droppable=tuple(columns.index(name) for name in drop_order if name in columns),
     )
     for task in tasks:

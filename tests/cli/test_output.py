@@ -117,14 +117,16 @@ def test_on_a_narrow_terminal_the_title_is_cut_then_columns_are_dropped() -> Non
     tasks = [task(1, long, priority="HIGH", dueDate="2026-11-27T09:30:00Z"), task(22, "漢字")]
 
     wide = render_table(task_table(tasks, NOW), width=100, colour=False).splitlines()
-    middle = render_table(task_table(tasks, NOW), width=40, colour=False).splitlines()
+    middle = render_table(task_table(tasks, NOW), width=48, colour=False).splitlines()
     narrow = render_table(task_table(tasks, NOW), width=30, colour=False).splitlines()
 
     assert max(cell_width(line) for line in wide) <= 100
     assert wide[0].split() == ["#", "Title", "Status", "Priority", "Due"]
     assert "…" in wide[1]
-    assert max(cell_width(line) for line in middle) <= 40
+    assert max(cell_width(line) for line in middle) <= 48
     assert middle[0].split() == ["#", "Title", "Status", "Due"]  # priority goes first
+    # Columns go before a title is cut below 20 cells (then it takes what is left).
+    assert middle[1].split("  ")[1].startswith("A title far too long")
     assert max(cell_width(line) for line in narrow) <= 30
     assert narrow[0].split() == ["#", "Title", "Due"]
     assert narrow[1].split()[0] == "1"

@@ -208,22 +208,29 @@ def test_the_table_shows_project_paths_and_labels_only_when_tasks_have_them(
     assert "Labels       weekend, outside" in detail
 
 
-def test_a_narrow_terminal_drops_priority_status_then_labels_then_project(logged_in: Cli) -> None:
+def test_a_narrow_terminal_drops_priority_status_labels_project_before_cutting_titles_short(
+    logged_in: Cli,
+) -> None:
     projects(logged_in, "household")
-    logged_in.ok("tasks", "add", "Clean the gutters", "project:household", "+outside",
-                 "+ladder", "due:2030-01-01")  # fmt: skip
+    logged_in.ok("tasks", "add", "Clean the gutters before the winter storms",
+                 "project:household", "+outside", "+ladder", "due:2030-01-01")  # fmt: skip
 
-    def header(columns: int) -> list[str]:
-        shown = run_in_terminal(logged_in, "tasks", "list", COLUMNS=str(columns))
-        assert shown.code == 0, shown.stdout
-        return shown.stdout.splitlines()[0].split()
+    def shown(columns: int) -> tuple[list[str], str]:
+        result = run_in_terminal(logged_in, "tasks", "list", COLUMNS=str(columns))
+        assert result.code == 0, result.stdout
+        header, row = result.stdout.splitlines()[:2]
+        assert len(row) <= columns
+        return header.split(), row
 
     wide = ["#", "Title", "Project", "Labels", "Status", "Priority", "Due"]
-    assert header(120) == wide
-    assert header(66) == ["#", "Title", "Project", "Labels", "Status", "Due"]
-    assert header(56) == ["#", "Title", "Project", "Labels", "Due"]
-    assert header(45) == ["#", "Title", "Project", "Due"]
-    assert header(30) == ["#", "Title", "Due"]
+    assert shown(120)[0] == wide
+    header, row = shown(76)
+    assert header == ["#", "Title", "Project", "Labels", "Status", "Due"]
+    assert "Clean the gutters be" in row
+    assert "…" in row
+    assert shown(66)[0] == ["#", "Title", "Project", "Labels", "Due"]
+    assert shown(50)[0] == ["#", "Title", "Project", "Due"]
+    assert shown(38)[0] == ["#", "Title", "Due"]
 
 
 def test_stats_count_by_project_and_label(logged_in: Cli) -> None:
