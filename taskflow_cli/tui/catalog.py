@@ -97,10 +97,18 @@ class Catalog:
 
     def in_projects(self) -> Counts:
         """The open and overdue tasks in any project, archived ones included."""
-        return Counts(
-            sum(project.open for project in self.projects),
-            sum(project.overdue for project in self.projects),
-        )
+        return _sum(self.projects)
+
+    def out_of_sight(self) -> Counts:
+        """The open and overdue tasks in archived projects (and those inside them), which
+        the list of every task leaves out."""
+        shown = {project.id for project in self.visible()}
+        return _sum(project for project in self.projects if project.id not in shown)
+
+
+def _sum(projects: Iterable[Project]) -> Counts:
+    listed = list(projects)
+    return Counts(sum(p.open for p in listed), sum(p.overdue for p in listed))
 
 
 _COMMAS = re.compile(r"\s*,\s*")

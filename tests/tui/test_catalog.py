@@ -49,6 +49,7 @@ def test_a_projects_counts_include_its_subprojects() -> None:
     assert counts["g"] == Counts(3, 2)
     assert counts["s"] == Counts(1, 1)
     assert CATALOG.in_projects() == Counts(16, 4)  # archived ones hold tasks too
+    assert CATALOG.out_of_sight() == Counts(8, 2)
 
 
 def test_names_paths_and_lookups() -> None:

@@ -86,11 +86,13 @@ async def test_the_sidebar_nests_the_projects_with_their_open_and_overdue_counts
     person.add_task("swept", projectId=home, status="COMPLETED")
     person.add_task("report", projectId=work)
     person.add_task("loose end")
+    person.add_task("put away", projectId=gone)  # archived: not listed, not counted
     app = make_app(live_server)
     async with app.run_test(size=WIDE) as pilot:
         await settle(pilot)
 
         assert sidebar(app).display
+        assert "put away" not in titles(app)
         assert sidebar_lines(app) == [
             "All tasks 4 1 overdue",
             "No project 1",
@@ -223,6 +225,7 @@ async def test_label_words_in_the_search_box_filter_by_label(
     person.add_task("rent", labels=["bills"])
     person.add_task("phone", labels=["bills", "later"])
     person.add_task("novel", labels=["later"])
+    person.add_task("water", labels=["bills", "home"])
     person.add_task("walk")
     app = make_app(live_server)
     async with app.run_test(size=NARROW) as pilot:
@@ -231,8 +234,14 @@ async def test_label_words_in_the_search_box_filter_by_label(
         app.screen.query_one("#search", Input).value = "+bills -later"
         await pilot.press("enter")
         await settle(pilot)
-        assert titles(app) == ["rent"]
+        assert titles(app) == ["water", "rent"]
         assert app.screen.query_one(TaskTable).border_title == "Tasks · +bills -later"
+
+        await pilot.press("slash")
+        app.screen.query_one("#search", Input).value = "+bills +HOME"  # every one of them
+        await pilot.press("enter")
+        await settle(pilot)
+        assert titles(app) == ["water"]
 
         await pilot.press("slash")
         app.screen.query_one("#search", Input).value = "-bills o"
@@ -385,3 +394,35 @@ async def test_a_saved_title_that_holds_such_words_saves_unchanged(
         ["late"],
         None,
     )
+
+
+async def test_a_new_task_starts_in_the_project_the_sidebar_shows(
+    live_server: LiveServer, person: Person
+) -> None:
+    home = new_project(person, "home")
+    app = make_app(live_server)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        await choose(pilot, "home")
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.query_one("#project", Input).value == "home"
+        await pilot.press(*"sweep", "enter")
+        await settle(pilot)
+
+        assert titles(app) == ["sweep"]
+    [task] = person.tasks()
+    assert task["projectId"] == home
+
+
+async def test_the_overdue_count_is_spelt_out_once_the_sidebar_has_room(
+    live_server: LiveServer, person: Person
+) -> None:
+    person.add_task("late", dueDate="2020-01-01T09:00:00Z")
+    app = make_app(live_server)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        await pilot.press("b")  # shown now, after its lines were laid out hidden
+        await settle(pilot)
+
+        assert sidebar_lines(app)[0] == "All tasks 1 1 overdue"

@@ -263,7 +263,14 @@ class DashboardScreen(Screen[None]):
     def _open_form(self, task: Task | None) -> None:
         from taskflow_cli.tui.screens.task_form import TaskFormModal
 
-        form = TaskFormModal(self.api, task=task, now=self.now, catalog=self.catalog)
+        scope = self.query_one(FilterBar).filters.scope
+        form = TaskFormModal(
+            self.api,
+            task=task,
+            now=self.now,
+            catalog=self.catalog,
+            project_id=scope.project_id,
+        )
         self.app.push_screen(form, self._form_closed)
 
     def _form_closed(self, saved: Task | None) -> None:

@@ -96,17 +96,21 @@ class TaskFormModal(ModalScreen[Task | None]):
         task: Task | None,
         now: datetime,
         catalog: Catalog | None = None,
+        project_id: str | None = None,
     ) -> None:
-        """`catalog`: the projects and labels the dashboard has (the form reads them again)."""
+        """`catalog`: the projects and labels the dashboard has (the form reads them again);
+        `project_id`: the project a new task starts in (the one the sidebar shows)."""
         super().__init__()
         self.api = api
         self.editing = task
         self.now = now
         self.catalog = catalog or Catalog()
+        self._new_in = project_id if task is None else None
         self._version = task.version if task is not None else None
         self._initial_due = form_due(task.due) if task is not None else ""
         self._initial_title = quote_title(task.title) if task is not None else ""
         self._initial_project = self._project_text(task)
+        self._start_project = self._initial_project or self._project_name(self._new_in)
         self._initial_labels = join_labels(task.labels) if task is not None else ""
 
     def compose(self) -> ComposeResult:
@@ -156,7 +160,7 @@ class TaskFormModal(ModalScreen[Task | None]):
             yield from self._row(
                 "Project",
                 Input(
-                    self._initial_project,
+                    self._start_project,
                     placeholder="none",
                     id="project",
                     compact=True,
@@ -195,9 +199,10 @@ class TaskFormModal(ModalScreen[Task | None]):
         self._load_catalog()
 
     def _project_text(self, task: Task | None) -> str:
-        if task is None or task.project_id is None:
-            return ""
-        name = self.catalog.name_of(task.project_id)
+        return "" if task is None else self._project_name(task.project_id)
+
+    def _project_name(self, project_id: str | None) -> str:
+        name = self.catalog.name_of(project_id)
         return "" if name == "?" else name
 
     # --- the projects and labels --------------------------------------------------------

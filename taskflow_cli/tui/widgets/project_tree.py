@@ -34,6 +34,11 @@ def project_label(name: str, counts: Counts, room: int, palette: Palette) -> Tex
     return label
 
 
+def _less(counts: Counts, less: Counts) -> Counts:
+    # The stats and the projects are read by two requests: never below zero between them.
+    return Counts(max(counts.open - less.open, 0), max(counts.overdue - less.overdue, 0))
+
+
 class ProjectTree(Tree[Scope]):
     """Posts `Chosen` with the scope of the line chosen (enter, or a click)."""
 
@@ -57,24 +62,25 @@ class ProjectTree(Tree[Scope]):
         self.auto_expand = False
         self.catalog = Catalog()
         self._everything = Counts()
+        self._chosen = ALL_TASKS
+        self._room = 0
 
     def show(self, catalog: Catalog, *, everything: Counts | None, chosen: Scope) -> None:
-        """List `catalog`'s projects, `everything` the open and overdue counts of all tasks
-        (None: not known yet); the cursor stays on the line it was on (else on `chosen`)."""
+        """List `catalog`'s projects, `everything` the open and overdue counts of all tasks,
+        archived projects' too, as the stats count them (None: not known yet); the cursor
+        stays on the line it was on (else on `chosen`)."""
         self.catalog = catalog
+        self._chosen = chosen
         if everything is not None:
             self._everything = everything
         on_line = self.cursor_node.data if self.cursor_node is not None else chosen
         palette = Palette(self.app.theme_variables)
-        room = max(self.scrollable_content_region.width, 12)
-        in_projects = catalog.in_projects()
-        outside = Counts(
-            max(self._everything.open - in_projects.open, 0),
-            max(self._everything.overdue - in_projects.overdue, 0),
-        )
+        room = self._room = max(self.scrollable_content_region.width, 12)
+        outside = _less(self._everything, catalog.in_projects())
+        listed = _less(self._everything, catalog.out_of_sight())
         self.clear()
         lines: dict[Scope, TreeNode[Scope]] = {}
-        for scope, counts in ((ALL_TASKS, self._everything), (NO_PROJECT, outside)):
+        for scope, counts in ((ALL_TASKS, listed), (NO_PROJECT, outside)):
             label = project_label(scope.label, counts, room, palette)
             label.stylize("italic", 0, len(scope.label))
             lines[scope] = self.root.add_leaf(label, data=scope)
@@ -109,6 +115,11 @@ class ProjectTree(Tree[Scope]):
         target = lines.get(on_line) if on_line is not None else None
         _ = self.last_line  # lays the new lines out: a node knows its line only then
         self.move_cursor(target or lines.get(chosen) or lines[ALL_TASKS], animate=False)
+
+    def on_resize(self) -> None:
+        # Shown after being hidden, or resized: the overdue counts may fit now, or no more.
+        if self.scrollable_content_region.width != self._room:
+            self.show(self.catalog, everything=None, chosen=self._chosen)
 
     def scope_of(self, project_id: str) -> Scope | None:
         """The sidebar's scope for a project it lists, None if it does not list it."""
