@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from taskflow_cli.tui.models import Account, Notification, Stats, Task, TaskPage
+from taskflow_cli.tui.catalog import Catalog
+from taskflow_cli.tui.models import Account, Notification, Project, Stats, Task, TaskPage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -99,6 +100,15 @@ class TaskflowApi:
         counts = self.client.task_stats()
         unread = self.client.page("/notifications", {"unread": "true", "limit": 1})
         return Stats.from_json(counts, unread=int(unread["meta"].get("total") or 0))
+
+    def catalog(self) -> Catalog:
+        """Every project (archived ones too: their tasks keep their names) and label name."""
+        projects = self.client.call("GET", "/projects", query={"includeArchived": "true"})
+        labels = self.client.call("GET", "/labels")
+        return Catalog(
+            projects=tuple(Project.from_json(item) for item in projects["data"]),
+            labels=tuple(item["name"] for item in labels["data"]),
+        )
 
     def task(self, task_id: str) -> Task:
         return Task.from_json(self.client.task(task_id))

@@ -17,13 +17,16 @@ class Column:
     needs_title: int = 0
 
 
-# Most useful first: number and title always; then due, status, priority, updated.
+# Most useful first: number and title always; then due, status, priority, labels, project,
+# updated.
 NUMBER = Column("number", "#", 4)
 TITLE = Column("title", "Title", TITLE_MIN)
 OPTIONAL = (
     Column("due", "Due", 15, needs_title=TITLE_MIN),
     Column("status", "Status", 11, needs_title=20),
     Column("priority", "Priority", 8, needs_title=20),
+    Column("labels", "Labels", 14, needs_title=24),
+    Column("project", "Project", 12, needs_title=24),
     Column("updated", "Updated", 12, needs_title=40),
 )
 
@@ -56,5 +59,5 @@ def fit_columns(
             chosen.append(column)
             used += _cost(column)
     title = Column(TITLE.key, TITLE.label, max(1, width - used))
-    order = {"status": 0, "priority": 1, "due": 2, "updated": 3}
+    order = {"status": 0, "priority": 1, "due": 2, "project": 3, "labels": 4, "updated": 5}
     return (number, title, *sorted(chosen, key=lambda column: order[column.key]))

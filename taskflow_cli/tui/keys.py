@@ -34,10 +34,11 @@ DASHBOARD_KEYS = (
     Key("s", "start", "start", "Start it (in progress)", "s"),
     Key("d", "done", "done", "Done (again: back to pending)", "d"),
     Key("x", "delete", "delete", "Delete it (asks first)", "x"),
-    Key("slash", "search", "search", "Search title, description", "/"),
+    Key("slash", "search", "search", "Search words, +label -label", "/"),
     Key("f", "cycle_status", "status", "Cycle the status filter", "f"),
     Key("p", "cycle_priority", "priority", "Cycle the priority filter", "p"),
     Key("o", "cycle_sort", "sort", "Cycle the sort order", "o"),
+    Key("b", "toggle_sidebar", "sidebar", "Projects sidebar", "b"),
     Key("r", "refresh", "refresh", "Refresh now", "r"),
     Key("left_square_bracket", "previous_page", "prev", "Previous page", "["),
     Key("right_square_bracket", "next_page", "next", "Next page", "]"),
@@ -47,7 +48,8 @@ DASHBOARD_KEYS = (
 )
 OTHER_KEYS = (
     ("up down pgup pgdn home end", "Move through the tasks (or click one)"),
-    ("tab / shift+tab", "Move between the table and the search box"),
+    ("tab / shift+tab", "Move between projects, tasks and search"),
+    ("enter (in projects)", "List that project's tasks, subprojects too"),
     ("escape", "Leave the search box; close a form or dialog"),
     ("ctrl+s", "Save the task form"),
     ("y / n", "Answer the delete question"),

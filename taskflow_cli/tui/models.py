@@ -40,6 +40,8 @@ class Task:
     updated: datetime
     completed_at: datetime | None
     version: int
+    project_id: str | None = None
+    labels: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, body: Json) -> Task:
@@ -56,6 +58,8 @@ class Task:
             updated=_instant(body.get("updatedAt")) or created,
             completed_at=_instant(body.get("completedAt")),
             version=int(body["version"]),
+            project_id=body.get("projectId"),
+            labels=tuple(body.get("labels") or ()),
         )
 
     @property
@@ -64,6 +68,29 @@ class Task:
 
     def overdue(self, now: datetime) -> bool:
         return is_overdue(self.due, now=now, completed=self.done)
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """One of `GET /projects`: its counts are of its own tasks, not its subprojects'."""
+
+    id: str
+    name: str
+    parent_id: str | None
+    archived: bool
+    open: int
+    overdue: int
+
+    @classmethod
+    def from_json(cls, body: Json) -> Project:
+        return cls(
+            id=body["id"],
+            name=body["name"],
+            parent_id=body.get("parentId"),
+            archived=bool(body.get("archived")),
+            open=int(body.get("openTasks") or 0),
+            overdue=int(body.get("overdueTasks") or 0),
+        )
 
 
 @dataclass(frozen=True, slots=True)

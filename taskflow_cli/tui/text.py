@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from rich.style import Style
+
 from taskflow_cli.dates import due_phrase, span
 from taskflow_core.domain.enums import TaskPriority, TaskStatus
 
@@ -58,3 +60,25 @@ def form_due(instant: datetime | None) -> str:
         return ""
     local = instant.astimezone()
     return local.strftime("%Y-%m-%d %H:%M:%S" if local.second else "%Y-%m-%d %H:%M")
+
+
+class Palette:
+    """Rich styles for Textual style strings (`bold $text-error`): the table draws Rich
+    text, so theme variables are looked up in the current theme."""
+
+    def __init__(self, variables: dict[str, str]) -> None:
+        self._variables = variables
+        self.overdue = self.of(OVERDUE_STYLE)
+        self.overdue_title = self.of(OVERDUE_STYLE.replace("bold ", ""))
+        self.done = Style(dim=True)
+
+    def of(self, spec: str) -> Style:
+        style = Style()
+        for word in spec.split():
+            if word.startswith("$"):
+                color = self._variables.get(word[1:], "")
+                if color.startswith("#"):
+                    style += Style(color=color)
+            else:
+                style += Style.parse(word)
+        return style

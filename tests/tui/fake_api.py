@@ -1,7 +1,8 @@
 """Fixed data for the snapshot tests, served at the API client's HTTP boundary.
 
-The real `ApiClient` sends its requests to `FakeHttp`, which answers the three reads the
-dashboard makes; everything else is a 404. Times are relative to `NOW`, the app's clock.
+The real `ApiClient` sends its requests to `FakeHttp`, which answers the reads the
+dashboard makes (tasks, stats, notifications, projects, labels); everything else is a 404.
+Times are relative to `NOW`, the app's clock.
 """
 
 from __future__ import annotations
@@ -35,6 +36,32 @@ ROWS: list[tuple[int, str, str, str, float | None, str]] = [
     (1, "Read 'Architecture Patterns with Python'", "COMPLETED", "LOW", None, ""),
 ]
 
+# id -> name, parent id, archived
+PROJECTS: dict[int, tuple[str, int | None, bool]] = {
+    101: ("Work", None, False),
+    102: ("Home", None, False),
+    103: ("Garden", 102, False),
+    104: ("Old stuff", None, True),
+}
+LABELS = ("bills", "errands", "ops", "reading")
+# task number -> project id, labels
+GROUPING: dict[int, tuple[int | None, tuple[str, ...]]] = {
+    12: (101, ()),
+    11: (101, ("ops",)),
+    9: (101, ("reading",)),
+    8: (102, ("bills",)),
+    7: (None, ("errands",)),
+    6: (101, ("ops",)),
+    5: (103, ()),
+    3: (102, ("errands", "bills")),
+    2: (None, ("errands",)),
+    1: (None, ("reading",)),
+}
+
+
+def _id(number: int) -> str:
+    return str(uuid.UUID(int=number))
+
 
 def _stamp(instant: datetime) -> str:
     return instant.isoformat().replace("+00:00", "Z")
@@ -46,6 +73,7 @@ def tasks() -> list[dict[str, Any]]:
     for number, title, status, priority, due_hours, description in ROWS:
         created = NOW - timedelta(hours=3 * number + 1)
         updated = created + timedelta(minutes=40)
+        project, labels = GROUPING.get(number, (None, ()))
         result.append(
             {
                 "id": str(uuid.UUID(int=number)),
@@ -60,6 +88,8 @@ def tasks() -> list[dict[str, Any]]:
                 "updatedAt": _stamp(updated),
                 "completedAt": _stamp(updated) if status == "COMPLETED" else None,
                 "version": 2,
+                "projectId": None if project is None else _id(project),
+                "labels": list(labels),
             }
         )
     return result
@@ -83,19 +113,58 @@ def stats() -> dict[str, Any]:
     }
 
 
+def _overdue(task: dict[str, Any]) -> bool:
+    due = task["dueDate"]
+    return bool(due) and task["status"] != "COMPLETED" and datetime.fromisoformat(due) < NOW
+
+
+def projects() -> list[dict[str, Any]]:
+    """Every project (archived too), with the counts of its own open and overdue tasks."""
+    result = []
+    for position, (number, (name, parent, archived)) in enumerate(PROJECTS.items()):
+        mine = [
+            task
+            for task in tasks()
+            if task["projectId"] == _id(number) and task["status"] != "COMPLETED"
+        ]
+        result.append(
+            {
+                "id": _id(number),
+                "userId": _id(1000),
+                "name": name,
+                "parentId": None if parent is None else _id(parent),
+                "colour": None,
+                "archived": archived,
+                "position": position,
+                "openTasks": len(mine),
+                "overdueTasks": len([task for task in mine if _overdue(task)]),
+            }
+        )
+    return result
+
+
+def labels() -> list[dict[str, Any]]:
+    return [{"id": _id(2000 + n), "name": name} for n, name in enumerate(LABELS)]
+
+
 def _page(data: list[dict[str, Any]]) -> dict[str, Any]:
     meta = {"total": len(data), "page": 1, "limit": 50, "totalPages": 1, "nextCursor": None}
     return {"data": data, "meta": meta}
 
 
 class FakeHttp:
-    """Answers GET /tasks, /tasks/stats and /notifications; 404 otherwise."""
+    """Answers GET /tasks, /tasks/stats, /notifications, /projects and /labels; 404
+    otherwise."""
 
     def request(self, method: str, path: str, **_: Any) -> Response:
         if method == "GET" and path == "/tasks":
             body: Any = _page(tasks())
         elif method == "GET" and path == "/tasks/stats":
             body = stats()
+        elif method == "GET" and path == "/projects":
+            body = {"data": projects()}
+        elif method == "GET" and path == "/labels":
+            body = {"data": labels()}
         elif method == "GET" and path == "/notifications":
             body = _page([]) | {"meta": {"total": 2, "page": 1, "limit": 1, "totalPages": 2}}
         else:

@@ -6,16 +6,19 @@ from contextlib import suppress
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Header
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from taskflow_cli.tui.catalog import Catalog, Counts
 from taskflow_cli.tui.failures import end_session_if_lost, explain, is_offline
 from taskflow_cli.tui.keys import dashboard_bindings
+from taskflow_cli.tui.query import ALL_TASKS
 from taskflow_cli.tui.startup import resume_gc
 from taskflow_cli.tui.widgets.filter_bar import FilterBar
 from taskflow_cli.tui.widgets.key_footer import KeyFooter
+from taskflow_cli.tui.widgets.project_tree import ProjectTree
 from taskflow_cli.tui.widgets.stats_bar import StatsBar
 from taskflow_cli.tui.widgets.task_detail import TaskDetail
 from taskflow_cli.tui.widgets.task_table import TaskTable
@@ -41,10 +44,12 @@ SORT_COLUMNS = {
     "priority": "priority",
     "dueDate": "due",
 }
-BACKGROUND = ("tasks", "stats")
-# From WIDE columns the footer keys fit on one line; from WIDER the detail pane sits beside
-# the table instead of under it.
-WIDE = 120
+BACKGROUND = ("tasks", "stats", "catalog")
+# From SIDEBAR columns the projects sidebar shows unless toggled off (below: unless toggled
+# on); from WIDE the footer's keys fit on one line; from WIDER the detail pane sits beside the
+# table instead of under it.
+SIDEBAR = 100
+WIDE = 132
 WIDER = 160
 
 
@@ -54,7 +59,12 @@ class DashboardScreen(Screen[None]):
     CSS_PATH = "../styles/dashboard.tcss"
     AUTO_FOCUS = "#tasks"
     BINDINGS: ClassVar[list[BindingType]] = dashboard_bindings()
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide"), (WIDER, "-wider")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
+        (0, "-narrow"),
+        (SIDEBAR, "-medium"),
+        (WIDE, "-wide"),
+        (WIDER, "-wider"),
+    ]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
 
     def __init__(
@@ -75,14 +85,18 @@ class DashboardScreen(Screen[None]):
         self._page_number = 1
         self._focus_after_load: str | None = None
         self._offline = False
+        self.catalog = Catalog()
+        self._stats: Stats | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="✔")
         yield StatsBar(id="stats")
         yield FilterBar(id="filters")
-        with Horizontal(id="body"):
-            yield TaskTable(id="tasks")
-            yield TaskDetail(id="detail")
+        with Horizontal(id="main"):
+            yield ProjectTree(id="sidebar")
+            with Vertical(id="body"):
+                yield TaskTable(id="tasks")
+                yield TaskDetail(id="detail")
         yield KeyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -91,10 +105,12 @@ class DashboardScreen(Screen[None]):
         table = self.query_one(TaskTable)
         table.border_title = "Tasks"
         table.border_subtitle = "loading…"
+        self.query_one(ProjectTree).border_title = "Projects"
         if self._first_page is not None:
             self._show_page(self._first_page)
             # The counts can wait for the first frame: it has the tasks in it.
             self.call_after_refresh(self._load_stats)
+            self.call_after_refresh(self._load_catalog)
         else:
             self.reload()
         self.call_after_refresh(resume_gc)
@@ -112,9 +128,11 @@ class DashboardScreen(Screen[None]):
     # --- loading ------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Fetch the visible page and the counts again (each in its own worker)."""
+        """Fetch the visible page, the counts, and the projects and labels with their counts
+        again (each in its own worker)."""
         self._load_tasks(self._page_number)
         self._load_stats()
+        self._load_catalog()
 
     def _load_tasks(self, page_number: int) -> None:
         self._fetch_tasks(self.query_one(FilterBar).filters, page_number)
@@ -131,6 +149,12 @@ class DashboardScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_stats, stats)
 
+    @work(thread=True, exclusive=True, group="catalog", exit_on_error=False)
+    def _load_catalog(self) -> None:
+        catalog = self.api.catalog()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_catalog, catalog)
+
     def _show_page(self, page: TaskPage) -> None:
         self.page = page
         self._page_number = page.page
@@ -141,6 +165,7 @@ class DashboardScreen(Screen[None]):
             page.tasks,
             now=self.now,
             sorted_by=(column, sort.order == "asc") if column else None,
+            catalog=self.catalog,
         )
         if self._focus_after_load is not None:
             table.move_to_task(self._focus_after_load)
@@ -155,8 +180,30 @@ class DashboardScreen(Screen[None]):
         self._back_online()
 
     def _show_stats(self, stats: Stats) -> None:
+        self._stats = stats
         self.query_one(StatsBar).show(stats)
+        self._show_sidebar()
         self._back_online()
+
+    def _show_catalog(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._show_sidebar()
+        self.table.show_catalog(catalog)
+        task = self.table.highlighted_task
+        self.query_one(TaskDetail).show_task(task, now=self.now, catalog=catalog)
+        self._back_online()
+
+    def _show_sidebar(self) -> None:
+        stats = self._stats
+        everything = (
+            None if stats is None else Counts(stats.pending + stats.in_progress, stats.overdue)
+        )
+        tree = self.query_one(ProjectTree)
+        scope = self.query_one(FilterBar).filters.scope
+        tree.show(self.catalog, everything=everything, chosen=scope)
+        if scope.project_id is not None and tree.scope_of(scope.project_id) is None:
+            # Deleted or archived elsewhere: back to every task.
+            self.query_one(FilterBar).set_scope(ALL_TASKS)
 
     def _back_online(self) -> None:
         if self._offline:
@@ -168,8 +215,18 @@ class DashboardScreen(Screen[None]):
 
     @on(FilterBar.Changed)
     def _filters_changed(self, event: FilterBar.Changed) -> None:
+        described = event.filters.described()
+        self.table.border_title = f"Tasks · {described}" if described else "Tasks"
         self._page_number = 1
         self._load_tasks(1)
+
+    @on(ProjectTree.Chosen)
+    def _project_chosen(self, event: ProjectTree.Chosen) -> None:
+        self.query_one(FilterBar).set_scope(event.scope)
+
+    @on(FilterBar.WordsIgnored)
+    def _words_ignored(self, event: FilterBar.WordsIgnored) -> None:
+        self.notify(event.reason, severity="warning")
 
     @on(FilterBar.SearchLeft)
     def _search_left(self) -> None:
@@ -177,7 +234,7 @@ class DashboardScreen(Screen[None]):
 
     @on(TaskTable.Highlighted)
     def _task_highlighted(self, event: TaskTable.Highlighted) -> None:
-        self.query_one(TaskDetail).show_task(event.task, now=self.now)
+        self.query_one(TaskDetail).show_task(event.task, now=self.now, catalog=self.catalog)
 
     @on(TaskTable.Selected)
     def _task_selected(self, event: TaskTable.Selected) -> None:
@@ -206,7 +263,15 @@ class DashboardScreen(Screen[None]):
     def _open_form(self, task: Task | None) -> None:
         from taskflow_cli.tui.screens.task_form import TaskFormModal
 
-        self.app.push_screen(TaskFormModal(self.api, task=task, now=self.now), self._form_closed)
+        scope = self.query_one(FilterBar).filters.scope
+        form = TaskFormModal(
+            self.api,
+            task=task,
+            now=self.now,
+            catalog=self.catalog,
+            project_id=scope.project_id,
+        )
+        self.app.push_screen(form, self._form_closed)
 
     def _form_closed(self, saved: Task | None) -> None:
         if saved is not None:
@@ -284,6 +349,17 @@ class DashboardScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         self.query_one(FilterBar).cycle_sort()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(ProjectTree)
+        shown = sidebar.display
+        self.set_class(shown, "-sidebar-off")
+        self.set_class(not shown, "-sidebar-on")
+        if shown:
+            if sidebar.has_focus:
+                self.table.focus()
+        else:
+            self.call_after_refresh(sidebar.focus)
 
     def action_refresh(self) -> None:
         self.reload()

@@ -1,4 +1,5 @@
-"""Status and priority toggles, the sort, and a search box that waits for a pause in typing."""
+"""Status and priority toggles, the sort, and a search box that waits for a pause in typing;
+its `+label` and `-label` words (read as the CLI reads them) filter by label."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from textual.containers import HorizontalGroup
 from textual.message import Message
 from textual.widgets import Input, Label
 
-from taskflow_cli.tui.query import TaskFilters
+from taskflow_cli.task_words import UnreadableWords, read_words
+from taskflow_cli.tui.query import Scope, TaskFilters
 
 if TYPE_CHECKING:
     from textual import events
@@ -32,6 +34,13 @@ class FilterBar(HorizontalGroup):
     class SearchLeft(Message):
         """Enter or escape in the search box: the person is done typing."""
 
+    class WordsIgnored(Message):
+        """The search box, once left, held words it does not filter by (`due:friday`)."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.filters = TaskFilters()
@@ -43,7 +52,7 @@ class FilterBar(HorizontalGroup):
             toggle = Label("", id=name, classes="toggle")
             toggle.tooltip = f"Click or press {key} to change"
             yield toggle
-        yield Input(placeholder="/ search", id="search", compact=True)
+        yield Input(placeholder="/ search, +label -label", id="search", compact=True)
 
     def on_mount(self) -> None:
         self._show()
@@ -58,6 +67,10 @@ class FilterBar(HorizontalGroup):
 
     def cycle_sort(self) -> None:
         self._set(self.filters.next_sort())
+
+    def set_scope(self, scope: Scope) -> None:
+        """Show the tasks of this project (or all, or those in none)."""
+        self._set(replace(self.filters, scope=scope))
 
     def focus_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -102,16 +115,43 @@ class FilterBar(HorizontalGroup):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._search_now()
-        self.post_message(self.SearchLeft())
+        self._leave_search()
 
-    def _search_now(self) -> None:
+    def _search_now(self) -> str:
+        """Filter by what the box holds; returns why some of its words were ignored, if
+        they were (said only once the person leaves the box: mid-word, most are)."""
         if self._pending_search is not None:
             self._pending_search.stop()
             self._pending_search = None
-        self._set(replace(self.filters, search=self.query_one("#search", Input).value.strip()))
+        text = self.query_one("#search", Input).value
+        try:
+            words = read_words([text])
+        except UnreadableWords as error:
+            return f"{error}; the search box filters by words, +label and -label only"
+        ignored = ""
+        if any(value is not None for value in (words.project, words.due, words.priority)) or (
+            words.status is not None
+        ):
+            ignored = (
+                "The search box filters by words, +label and -label; for the project use "
+                "the sidebar (b), for status and priority f and p."
+            )
+        self._set(
+            replace(
+                self.filters,
+                search=words.text,
+                labels=tuple(words.labels),
+                not_labels=tuple(words.unlabels),
+            )
+        )
+        return ignored
+
+    def _leave_search(self) -> None:
+        ignored = self._search_now()
+        if ignored:
+            self.post_message(self.WordsIgnored(ignored))
+        self.post_message(self.SearchLeft())
 
     def key_escape(self) -> None:
         if self.query_one("#search", Input).has_focus:
-            self._search_now()
-            self.post_message(self.SearchLeft())
+            self._leave_search()

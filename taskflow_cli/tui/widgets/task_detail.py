@@ -1,4 +1,5 @@
-"""The highlighted task in full: status, priority, due, description and timestamps."""
+"""The highlighted task in full: status, priority, due, project, labels, description and
+timestamps."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
     from textual.app import ComposeResult
 
+    from taskflow_cli.tui.catalog import Catalog
     from taskflow_cli.tui.models import Task
 
 EMPTY = "No task here. Press n to create one, or change the filters (f, p, /)."
@@ -35,18 +37,18 @@ class TaskDetail(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(EMPTY, id="detail-body")
 
-    def show_task(self, task: Task | None, *, now: datetime) -> None:
+    def show_task(self, task: Task | None, *, now: datetime, catalog: Catalog) -> None:
         body = self.query_one("#detail-body", Static)
         if task is None:
             self.border_title = "Task"
             body.update(Content.styled(EMPTY, "$text-muted"))
             return
         self.border_title = f"Task #{task.number}"
-        body.update(_describe(task, now))
+        body.update(_describe(task, now, catalog))
         self.scroll_home(animate=False)
 
 
-def _describe(task: Task, now: datetime) -> Content:
+def _describe(task: Task, now: datetime, catalog: Catalog) -> Content:
     due: Content | str = Content.styled("no due date", "$text-muted")
     if task.due is not None:
         overdue = task.overdue(now)
@@ -64,6 +66,7 @@ def _describe(task: Task, now: datetime) -> Content:
             " · ",
             due,
         ),
+        _grouping(task, catalog),
         Content(""),
         Content(task.description)
         if task.description
@@ -72,6 +75,20 @@ def _describe(task: Task, now: datetime) -> Content:
         _timestamps(task, now),
     ]
     return Content("\n").join(lines)
+
+
+def _grouping(task: Task, catalog: Catalog) -> Content:
+    """`project home / garden · +bills +later`, or that it has neither."""
+    parts: list[Content] = []
+    if task.project_id is not None:
+        parts.append(Content.assemble("project ", (catalog.path_of(task.project_id), "bold")))
+    if task.labels:
+        parts.append(
+            Content(" ").join(Content.styled(f"+{name}", "$text-accent") for name in task.labels)
+        )
+    if not parts:
+        return Content.styled("no project, no labels", "$text-muted")
+    return Content(" · ").join(parts)
 
 
 def _timestamps(task: Task, now: datetime) -> Content:

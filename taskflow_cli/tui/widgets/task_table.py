@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.message import Message
 from textual.widgets import DataTable
 
+from taskflow_cli.tui.catalog import Catalog
 from taskflow_cli.tui.columns import Column, fit_columns
 from taskflow_cli.tui.text import (
-    OVERDUE_STYLE,
     PRIORITY_LABEL,
     PRIORITY_STYLE,
     STATUS_LABEL,
     STATUS_STYLE,
+    Palette,
     ago,
     due_label,
 )
@@ -62,6 +62,7 @@ class TaskTable(DataTable[Text]):
         self._columns: tuple[Column, ...] = ()
         self._now: datetime | None = None
         self._sorted_by: tuple[str, bool] | None = None
+        self._catalog = Catalog()
 
     @property
     def tasks(self) -> tuple[Task, ...]:
@@ -82,6 +83,7 @@ class TaskTable(DataTable[Text]):
         *,
         now: datetime,
         sorted_by: tuple[str, bool] | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         """Show `tasks`, keeping the cursor on the same task if it is still there (else on
         the same row), and the rows scrolled where they were.
@@ -90,18 +92,28 @@ class TaskTable(DataTable[Text]):
             tasks: the page, in display order.
             now: the instant relative due dates are counted from.
             sorted_by: (column key, ascending) of the sort, for an arrow in that header.
+            catalog: the projects, for their names (None: the ones it had).
         """
         previous = self.highlighted_task
         row = self.cursor_row
         self._tasks = {task.id: task for task in tasks}
         self._order = tuple(task.id for task in tasks)
         self._now = now
+        if catalog is not None:
+            self._catalog = catalog
         headers_change = sorted_by != self._sorted_by
         self._sorted_by = sorted_by
         if previous is not None and previous.id in self._tasks:
             row = self._order.index(previous.id)
         fitted = self._fit()
         self._rebuild(row, columns=headers_change or fitted != self._columns)
+
+    def show_catalog(self, catalog: Catalog) -> None:
+        """New project names (a rename, a project added): the rows show them."""
+        if catalog != self._catalog:
+            self._catalog = catalog
+            if self._order:
+                self._rebuild(self.cursor_row, columns=False)
 
     def move_to_task(self, task_id: str) -> None:
         """Put the cursor on this task, if it is on the page."""
@@ -118,7 +130,7 @@ class TaskTable(DataTable[Text]):
                     self.add_column(self._header(column), width=column.width, key=column.key)
             else:
                 self.clear()
-            styles = _Palette(self.app.theme_variables)
+            styles = Palette(self.app.theme_variables)
             for task in self.tasks:
                 self.add_row(*self._cells(task, styles), key=task.id)
             if self._order:
@@ -141,7 +153,7 @@ class TaskTable(DataTable[Text]):
     def _number_width(self) -> int:
         return max((len(str(task.number)) for task in self._tasks.values()), default=1) + 1
 
-    def _cells(self, task: Task, styles: _Palette) -> list[Text]:
+    def _cells(self, task: Task, styles: Palette) -> list[Text]:
         now = self._now
         assert now is not None
         overdue = task.overdue(now)
@@ -164,6 +176,15 @@ class TaskTable(DataTable[Text]):
                 overflow="ellipsis",
             ),
             "updated": Text(ago(task.updated, now), style="dim"),
+            "project": Text(
+                self._catalog.name_of(task.project_id), no_wrap=True, overflow="ellipsis"
+            ),
+            "labels": Text(
+                ", ".join(task.labels),
+                style=styles.of("$text-accent"),
+                no_wrap=True,
+                overflow="ellipsis",
+            ),
         }
         return [cells[column.key] for column in self._columns]
 
@@ -186,25 +207,3 @@ class TaskTable(DataTable[Text]):
         task = self.highlighted_task
         if task is not None:
             self.post_message(self.Selected(task))
-
-
-class _Palette:
-    """Rich styles for Textual style strings (`bold $text-error`): the table draws Rich
-    text, so theme variables are looked up in the current theme."""
-
-    def __init__(self, variables: dict[str, str]) -> None:
-        self._variables = variables
-        self.overdue = self.of(OVERDUE_STYLE)
-        self.overdue_title = self.of(OVERDUE_STYLE.replace("bold ", ""))
-        self.done = Style(dim=True)
-
-    def of(self, spec: str) -> Style:
-        style = Style()
-        for word in spec.split():
-            if word.startswith("$"):
-                color = self._variables.get(word[1:], "")
-                if color.startswith("#"):
-                    style += Style(color=color)
-            else:
-                style += Style.parse(word)
-        return style
