@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, and_, bindparam, true
+from sqlalchemy import String, and_, bindparam, literal_column, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
@@ -149,6 +149,65 @@ def contains_text(name: str, *columns: ColumnElement[Any]) -> ColumnElement[bool
     """Case-insensitive substring match of the term bound as `name` on any of the columns;
     wildcards in the term are taken literally."""
     return _ContainsText(bindparam(name, type_=SearchTerm()), columns)
+
+
+def text_index_match(name: str, *, index: str, table: str) -> ColumnElement[bool]:
+    """SQLite: the rows of the table named `table` whose FTS5 table `index` (keyed by their
+    rowid) matches the query bound as `name` (see `trigram_query`)."""
+    return and_(
+        literal_column(f"{index}.rowid") == literal_column(f"{table}.rowid"),
+        literal_column(index).op("MATCH")(bindparam(name, type_=String())),
+    )
+
+
+class _Unindexed(ColumnElement[Any]):
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration
+        ("column", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite's way of saying "not through an index": a unary plus.
+    return f"+{compiler.process(element.column, **kw)}"
+
+
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column`, which SQLite must not look up through an index (so that another table,
+    such as a text index, drives the join)."""
+    return _Unindexed(column)
+
+
+# Characters whose lower case an FTS5 trigram index folds as Python does whatever the text
+# around them: ASCII, but for `i` and `k` (U+0130 and U+212A lower-case to them too).
+_FOLDS_ALIKE = frozenset(chr(c) for c in range(128)) - {"i", "k"}
+_TRIGRAM = 3
+
+
+def trigram_query(term: str) -> str | None:
+    """An FTS5 query (trigram tokenizer) that every text containing `term` in any case
+    matches, and few others: each run of 3 or more characters of the lower-cased term that the
+    index folds as Python does, as a phrase. None: no such run (the term is too short)."""
+    runs: list[str] = []
+    run = ""
+    for character in term.lower() + "i":
+        if character in _FOLDS_ALIKE:
+            run += character
+            continue
+        if len(run) >= _TRIGRAM:
+            runs.append('"' + run.replace('"', '""') + '"')
+        run = ""
+    return " AND ".join(runs) or None
 
 
 def typed(name: str, column: ColumnElement[Any]) -> BindParameter[Any]:
