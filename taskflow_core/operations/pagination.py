@@ -231,13 +231,15 @@ def offset_page(
     order: Keyset,
     *,
     extra: Sequence[ColumnElement[Any]] = (),
+    limit: ColumnElement[Any] = LIMIT,
 ) -> Select[Any]:
-    """`limit` rows matching `where` from `offset`, in `order`."""
+    """`limit` rows (the parameter `limit` unless told otherwise) matching `where` from
+    `offset`, in `order`."""
     return (
         select(*table.c, *extra)
         .where(where)
         .order_by(*order.order_by())
-        .limit(LIMIT)
+        .limit(limit)
         .offset(OFFSET)
     )
 

@@ -118,20 +118,26 @@ class _ContainsText(ColumnElement[bool]):
     _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration
         ("term", InternalTraversal.dp_clauseelement),
         ("columns", InternalTraversal.dp_clauseelement_tuple),
+        ("indexed", InternalTraversal.dp_boolean),
     ]
 
-    def __init__(self, term: BindParameter[Any], columns: Sequence[ColumnElement[Any]]) -> None:
+    def __init__(
+        self, term: BindParameter[Any], columns: Sequence[ColumnElement[Any]], *, indexed: bool
+    ) -> None:
         self.term = term
         self.columns = tuple(columns)
+        self.indexed = indexed
 
 
 @compiles(_ContainsText, "postgresql")
 def _contains_postgresql(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
     # lower() under ICU's root collation: Unicode case rules whatever the database's locale
     # (under LC_CTYPE=C, ILIKE folds ASCII only, and it ignores final sigma).
+    # Not `indexed`: `|| ''` keeps the trigram indexes out, so the plan walks the sort's own.
     term = compiler.process(element.term, **kw)
+    suffix = "" if element.indexed else " || ''"
     tests = [
-        f"lower({compiler.process(c, **kw)} COLLATE \"und-x-icu\") LIKE {term} ESCAPE '\\'"
+        f"lower({compiler.process(c, **kw)} COLLATE \"und-x-icu\"){suffix} LIKE {term} ESCAPE '\\'"
         for c in element.columns
     ]
     return f"({' OR '.join(tests)})"
@@ -145,10 +151,14 @@ def _contains_sqlite(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -
     return f"({' OR '.join(tests)})"
 
 
-def contains_text(name: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+def contains_text(
+    name: str, *columns: ColumnElement[Any], indexed: bool = True
+) -> ColumnElement[bool]:
     """Case-insensitive substring match of the term bound as `name` on any of the columns;
-    wildcards in the term are taken literally."""
-    return _ContainsText(bindparam(name, type_=SearchTerm()), columns)
+    wildcards in the term are taken literally. Not `indexed`: tested row by row, never
+    looked up in a text index (for a term so common that a walk in order finds a page
+    sooner)."""
+    return _ContainsText(bindparam(name, type_=SearchTerm()), columns, indexed=indexed)
 
 
 def text_index_match(name: str, *, index: str, table: str) -> ColumnElement[bool]:

@@ -45,6 +45,7 @@ from taskflow_core.domain.models import (
 )
 from taskflow_core.operations.accounts.callers import CALLER_ID, caller_is_admin, caller_is_live
 from taskflow_core.operations.pagination import (
+    LIMIT,
     Keyset,
     SortKey,
     by_position,
@@ -94,12 +95,17 @@ COUNT_CAP = 1000
 TEXT_INDEX = table("task_search")
 # Written as a constant, not a parameter, so the partial indexes on open tasks
 # (`status <> 2 AND due_date IS NOT NULL`) match the statements under a generic plan.
-_OPEN = TASKS.c.status != literal_column(str(COMPLETED_RANK))
+_COMPLETED: ColumnElement[Any] = literal_column(str(COMPLETED_RANK))
 
 
-def is_overdue(now: ColumnElement[Any] = NOW) -> ColumnElement[bool]:
+def is_overdue(
+    now: ColumnElement[Any] = NOW,
+    *,
+    due_date: ColumnElement[Any] = TASKS.c.due_date,
+    status: ColumnElement[Any] = TASKS.c.status,
+) -> ColumnElement[bool]:
     """Due in the past and not completed."""
-    return and_(TASKS.c.due_date.isnot(None), TASKS.c.due_date < now, _OPEN)
+    return and_(due_date.isnot(None), due_date < now, status != _COMPLETED)
 
 
 def visible_to_caller() -> ColumnElement[bool]:
@@ -173,25 +179,41 @@ def keyset(sort: str, descending: bool) -> Keyset:
     return by_position(keys, TASKS.c.id, f"tasks:{sort}:{'desc' if descending else 'asc'}")
 
 
-def _filters(shape: ListShape, *, by_text_index: bool = False) -> ColumnElement[bool]:
-    """The list's conditions; `by_text_index`: SQLite finds the tasks through the text index
-    (looking the owner's tasks up by their index instead would read every one of them)."""
+def _filters(
+    shape: ListShape, *, by_text_index: bool = False, walk: bool = False
+) -> ColumnElement[bool]:
+    """The list's conditions.
+
+    `by_text_index`: SQLite finds the tasks through the text index (looking the owner's
+    tasks up by their index instead would read every one of them). `walk`: the conditions
+    are tested on each task the sort's index leads to, never looked up in an index of their
+    own (the text indexes; on SQLite, those on status, priority and due dates), for a list
+    that matches so many tasks that a walk in order finds a page sooner.
+    """
     conditions: list[ColumnElement[bool]] = []
+
+    def column(name: str) -> ColumnElement[Any]:
+        return unindexed(TASKS.c[name]) if walk else TASKS.c[name]
+
     if shape.owner:
         owner = unindexed(TASKS.c.user_id) if by_text_index else TASKS.c.user_id
         conditions.append(owner == OWNER)
     if shape.status:
-        conditions.append(one_of(TASKS.c.status, "status"))
+        conditions.append(one_of(column("status"), "status"))
     if shape.priority:
-        conditions.append(one_of(TASKS.c.priority, "priority"))
+        conditions.append(one_of(column("priority"), "priority"))
     if shape.search:
-        conditions.append(contains_text("search", TASKS.c.title, TASKS.c.description))
+        conditions.append(
+            contains_text("search", TASKS.c.title, TASKS.c.description, indexed=not walk)
+        )
+    due_date = column("due_date")
     if shape.due_before:
-        conditions.append(TASKS.c.due_date < typed("due_before", TASKS.c.due_date))
+        conditions.append(due_date < typed("due_before", TASKS.c.due_date))
     if shape.due_after:
-        conditions.append(TASKS.c.due_date > typed("due_after", TASKS.c.due_date))
+        conditions.append(due_date > typed("due_after", TASKS.c.due_date))
     if shape.overdue is not None:
-        conditions.append(is_overdue() if shape.overdue else not_(is_overdue()))
+        overdue = is_overdue(due_date=due_date, status=column("status"))
+        conditions.append(overdue if shape.overdue else not_(overdue))
     if shape.numbers:
         conditions.append(one_of(TASKS.c.number, "numbers"))
     return all_of([*conditions, *_grouping_filters(shape)])
@@ -275,10 +297,10 @@ def page_statement(shape: ListShape) -> Select[Any]:
     """One page of tasks, and in offset mode their total (see `pagination.page_statement`):
     read from the tallies where they know it, else counted up to COUNT_CAP + 1.
 
-    A search's page comes from one of two branches, chosen as the statement runs by how many
-    tasks match: up to COUNT_CAP, from those matches (found through the text index) sorted;
-    more, by walking the sort's index and testing each task, which finds a page of a common
-    term after a few rows.
+    A counted list's page comes from one of two branches, chosen as the statement runs by
+    how many tasks match: up to COUNT_CAP, from those matches (found through the indexes of
+    the filters: text, due dates, numbers) sorted; more, by walking the sort's index and
+    testing each task, which finds a page of a list that common after a few rows.
     """
     extra = [LABEL_NAMES]
     if shape.sort == "project":
@@ -293,13 +315,16 @@ def page_statement(shape: ListShape) -> Select[Any]:
         )
     matches = _matches(shape).cte("matches")
     total = select(func.count().label("total")).select_from(matches)
-    if not shape.search:
-        return paged(TASKS, where, order, after_nulls=None, extra=extra, total=total)
+    # The branch not taken gets LIMIT 0, which both databases evaluate before reading a row.
     many = total.scalar_subquery() > COUNT_CAP
+    found = TASKS.c.id.in_(select(matches.c.id))
     few = offset_page(
-        TASKS, and_(TASKS.c.id.in_(select(matches.c.id)), not_(many)), order, extra=extra
+        TASKS, found, order, extra=extra, limit=case((many, 0), else_=LIMIT)
     ).subquery("few")
-    common = offset_page(TASKS, and_(where, many), order, extra=extra).subquery("common")
+    walked = _filters(shape, walk=True)
+    common = offset_page(
+        TASKS, walked, order, extra=extra, limit=case((many, LIMIT), else_=0)
+    ).subquery("common")
     either = union_all(select(*few.c), select(*common.c)).subquery("page")
     return with_total(either, total, order)
 
