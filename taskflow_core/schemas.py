@@ -192,7 +192,7 @@ class TokenResponse(WireModel):
 class PageMeta(WireModel):
     total: int | None = Field(
         description="Matching items; null in cursor mode. With `totalIsEstimate`, at least "
-        "this many (a task list's count stops past 1,000 matches)."
+        "this many (a task list's count stops past 200 matches)."
     )
     page: int | None
     limit: int

@@ -90,7 +90,7 @@ OWNER = typed("owner", TASKS.c.user_id)
 TASK_ID = typed("task_id", TASKS.c.id)
 # Totals that are not read from the tallies count matching tasks up to this many: past it,
 # `total` is a lower bound (`totalIsEstimate`), so a count never reads every match.
-COUNT_CAP = 1000
+COUNT_CAP = 200
 # SQLite: the trigram index over titles and descriptions (migration 0004).
 TEXT_INDEX = table("task_search")
 # Written as a constant, not a parameter, so the partial indexes on open tasks
