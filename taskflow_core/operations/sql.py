@@ -119,14 +119,21 @@ class _ContainsText(ColumnElement[bool]):
         ("term", InternalTraversal.dp_clauseelement),
         ("columns", InternalTraversal.dp_clauseelement_tuple),
         ("indexed", InternalTraversal.dp_boolean),
+        ("plain", InternalTraversal.dp_boolean),
     ]
 
     def __init__(
-        self, term: BindParameter[Any], columns: Sequence[ColumnElement[Any]], *, indexed: bool
+        self,
+        term: BindParameter[Any],
+        columns: Sequence[ColumnElement[Any]],
+        *,
+        indexed: bool,
+        plain: bool,
     ) -> None:
         self.term = term
         self.columns = tuple(columns)
         self.indexed = indexed
+        self.plain = plain
 
 
 @compiles(_ContainsText, "postgresql")
@@ -145,20 +152,22 @@ def _contains_postgresql(element: _ContainsText, compiler: SQLCompiler, **kw: An
 
 @compiles(_ContainsText)
 def _contains_sqlite(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
-    # tf_lower: Unicode lower case, registered on every connection (SQLite's folds ASCII only).
+    # tf_lower: Unicode lower case, registered on every connection (SQLite's folds ASCII only,
+    # which is the same for a `plain` term, and runs in C).
     term = compiler.process(element.term, **kw)
-    tests = [f"instr(tf_lower({compiler.process(c, **kw)}), {term}) > 0" for c in element.columns]
+    lower = "lower" if element.plain else "tf_lower"
+    tests = [f"instr({lower}({compiler.process(c, **kw)}), {term}) > 0" for c in element.columns]
     return f"({' OR '.join(tests)})"
 
 
 def contains_text(
-    name: str, *columns: ColumnElement[Any], indexed: bool = True
+    name: str, *columns: ColumnElement[Any], indexed: bool = True, plain: bool = False
 ) -> ColumnElement[bool]:
     """Case-insensitive substring match of the term bound as `name` on any of the columns;
     wildcards in the term are taken literally. Not `indexed`: tested row by row, never
     looked up in a text index (for a term so common that a walk in order finds a page
-    sooner)."""
-    return _ContainsText(bindparam(name, type_=SearchTerm()), columns, indexed=indexed)
+    sooner). `plain`: the term is one `is_plain` accepts."""
+    return _ContainsText(bindparam(name, type_=SearchTerm()), columns, indexed=indexed, plain=plain)
 
 
 def text_index_match(name: str, *, index: str, table: str) -> ColumnElement[bool]:
@@ -202,6 +211,13 @@ def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
 # around them: ASCII, but for `i` and `k` (U+0130 and U+212A lower-case to them too).
 _FOLDS_ALIKE = frozenset(chr(c) for c in range(128)) - {"i", "k"}
 _TRIGRAM = 3
+
+
+def is_plain(term: str) -> bool:
+    """Whether every character of the lower-cased term is one that only ASCII letters
+    lower-case to: then text contains it in Python's lower case exactly when it does in
+    SQLite's (which folds ASCII only)."""
+    return all(character in _FOLDS_ALIKE for character in term.lower())
 
 
 def trigram_query(term: str) -> str | None:

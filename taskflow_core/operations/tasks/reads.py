@@ -16,7 +16,7 @@ from taskflow_core.fields import name_key
 from taskflow_core.operations.accounts.callers import confirm
 from taskflow_core.operations.pagination import page_meta, split_page
 from taskflow_core.operations.read_through import ReadThrough
-from taskflow_core.operations.sql import trigram_query
+from taskflow_core.operations.sql import is_plain, trigram_query
 from taskflow_core.operations.tasks import grouping, statements
 from taskflow_core.operations.tasks.statements import ListShape
 from taskflow_core.schemas import (
@@ -232,6 +232,7 @@ def page_request(
         priority=bool(query.priority),
         search=bool(query.search),
         search_indexed=search_index is not None,
+        search_plain=bool(query.search) and is_plain(query.search or ""),
         due_before=query.due_before is not None,
         due_after=query.due_after is not None,
         overdue=query.overdue,

@@ -126,6 +126,8 @@ class ListShape:
     search: bool
     # The term has a part the text index can look up (SQLite's trigrams need 3 characters).
     search_indexed: bool
+    # The term folds alike in SQLite's lower case and Python's (`sql.is_plain`).
+    search_plain: bool
     due_before: bool
     due_after: bool
     overdue: bool | None
@@ -204,7 +206,13 @@ def _filters(
         conditions.append(one_of(column("priority"), "priority"))
     if shape.search:
         conditions.append(
-            contains_text("search", TASKS.c.title, TASKS.c.description, indexed=not walk)
+            contains_text(
+                "search",
+                TASKS.c.title,
+                TASKS.c.description,
+                indexed=not walk,
+                plain=shape.search_plain,
+            )
         )
     due_date = column("due_date")
     if shape.due_before:
