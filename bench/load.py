@@ -35,10 +35,19 @@ class LoadResult:
 
 
 def run_wrk(
-    url: str, *, scenario: str, data: Path, connections: int, seconds: float, timeout: float = 10.0
+    url: str,
+    *,
+    scenario: str,
+    data: Path,
+    connections: int,
+    seconds: float,
+    timeout: float = 10.0,
+    path: str = "",
 ) -> LoadResult:
+    """wrk's figures for `scenario` (`path`: a GET of that path and query, for every
+    request)."""
     threads = 1 if connections == 1 else 2
-    env = os.environ | {"BENCH_SCENARIO": scenario, "BENCH_DATA": str(data)}
+    env = os.environ | {"BENCH_SCENARIO": scenario, "BENCH_DATA": str(data), "BENCH_PATH": path}
     done = subprocess.run(
         [
             "wrk",

@@ -2,12 +2,15 @@
 
 Usage: python -m bench.run [--baseline REV|none] [--modes services,metrics,nocache,embedded]
                            [--scenarios list,mixed,...]
-                           [--quick] [--skip-clients]
+                           [--quick] [--skip-clients] [--scale | --skip-scale]
 
 For each mode, each build gets a freshly seeded database (10 users x 1,000 tasks, migrated by
 the build itself), a flushed Redis database and its own server, then wrk drives every scenario
 of the mode at 64 connections (logins at 16) for 10 s after a 3 s warm-up. The report pairs
 the builds scenario by scenario, as ratios, and writes bench/results/latest.md.
+
+Then (`--scale` alone, or part of the full run) the cost of six requests as one user's tasks
+grow from 1,000 to 100,000, on PostgreSQL and SQLite, on this checkout (bench/scale.py).
 
 Needs PostgreSQL and Redis (TASKFLOW_BENCH_DATABASE_URL / TASKFLOW_BENCH_REDIS_URL, defaults
 on 127.0.0.1) and wrk (Debian package `wrk`; installed if missing and possible).
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from bench import builds, clients, report
+from bench import builds, clients, report, scale
 from bench.load import run_wrk
 from bench.processes import Server, rss_mb, running_server
 from bench.report import Row
@@ -72,11 +75,11 @@ def main() -> None:
     _ensure_wrk()
     workdir = options.workdir = Path(tempfile.mkdtemp(prefix="taskflow-bench-"))
     compared = [builds.this_checkout()]
-    if options.baseline != "none":
+    if options.baseline != "none" and not options.scale:
         compared.insert(0, builds.baseline(options.baseline))
     rows: list[Row] = []
     rss: list[float] = []
-    for key in options.modes:
+    for key in [] if options.scale else options.modes:
         # Builds take turns within a mode, so a drift in the machine's load hits both alike.
         for build in compared:
             if not MODES[key].on_baseline and build is not compared[-1]:
@@ -90,10 +93,15 @@ def main() -> None:
                 if key == "services" and build is compared[-1]:
                     rss = [rss_mb(pid) for pid in server.worker_pids()]
 
-    client_rows = [] if options.skip_clients else clients.measure(workdir, quick=options.quick)
+    skip_clients = options.skip_clients or options.scale
+    client_rows = [] if skip_clients else clients.measure(workdir, quick=options.quick)
+    scale_rows = []
+    if not options.skip_scale:
+        scale_rows = scale.measure(compared[-1], options, _server_env)
     text = report.render(
         rows, client_rows, rss, [build.label for build in compared], quick=options.quick
     )
+    text += "\n".join(scale.render(scale_rows)) + "\n"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.md").write_text(text)
     print(text)
@@ -109,6 +117,10 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--tasks", type=int, default=1_000)
     parser.add_argument("--skip-clients", action="store_true")
+    parser.add_argument(
+        "--scale", action="store_true", help="only the table of costs against the task count"
+    )
+    parser.add_argument("--skip-scale", action="store_true")
     options = parser.parse_args()
     options.database_url = os.environ.get(
         "TASKFLOW_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/taskflow_bench"

@@ -3,6 +3,7 @@
 -- Requests spread over the seeded users, so caches and indexes see what many clients do.
 
 local scenario = os.getenv("BENCH_SCENARIO")
+local fixed_path = os.getenv("BENCH_PATH")
 local data_file = os.getenv("BENCH_DATA")
 local tokens, emails, tasks = {}, {}, {}
 local password = "bench-password"
@@ -101,6 +102,8 @@ request = function()
   local user = (counter % users) + 1
   if scenario == "list" then
     return wrk.format("GET", "/tasks?page=1&limit=20", headers(user))
+  elseif scenario == "path" then
+    return wrk.format("GET", fixed_path, headers(user))
   elseif scenario == "mixed" then
     return mixed(math.random(1, users))
   elseif scenario == "get" then

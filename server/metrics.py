@@ -214,6 +214,7 @@ class MeasuredDatabase:
     def __init__(self, database: Database) -> None:
         self._database = database
         self.chains_writes = database.chains_writes
+        self.searches_text_index = database.searches_text_index
         self.statement_listeners = database.statement_listeners
 
     async def open(self) -> None:

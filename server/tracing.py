@@ -135,6 +135,7 @@ class TracedDatabase:
         self._database = database
         self._tracer = tracer
         self.chains_writes = database.chains_writes
+        self.searches_text_index = database.searches_text_index
         self.statement_listeners = database.statement_listeners
         self.statement_listeners.append(_name_the_span)
         self._system = "postgresql" if database.chains_writes else "sqlite"

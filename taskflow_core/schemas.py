@@ -190,11 +190,18 @@ class TokenResponse(WireModel):
 
 
 class PageMeta(WireModel):
-    total: int | None = Field(description="Matching items; null in cursor mode.")
+    total: int | None = Field(
+        description="Matching items; null in cursor mode. With `totalIsEstimate`, at least "
+        "this many (a task list's count stops past 200 matches)."
+    )
     page: int | None
     limit: int
     total_pages: int | None
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
+    total_is_estimate: bool = Field(
+        default=False,
+        description="True when `total` is a lower bound: the count stopped at its threshold.",
+    )
 
 
 class PageQuery(WireModel):

@@ -82,6 +82,9 @@ class Database(Protocol):
 
     # Whether one statement may carry several writes (data-modifying CTEs: PostgreSQL).
     chains_writes: bool
+    # Whether a search first looks its term up in a text index of its own (SQLite's FTS5);
+    # PostgreSQL's trigram indexes serve the search's own expressions instead.
+    searches_text_index: bool
     # Called with each statement's SQL before it runs (tests and benchmarks count them).
     statement_listeners: list[Callable[[str], None]]
 

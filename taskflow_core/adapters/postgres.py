@@ -52,6 +52,7 @@ class PostgresDatabase:
     """`Database` on PostgreSQL."""
 
     chains_writes = True
+    searches_text_index = False
 
     def __init__(self, url: str, settings: Settings) -> None:
         self._conninfo = (

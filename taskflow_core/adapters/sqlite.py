@@ -73,6 +73,7 @@ class SqliteDatabase:
     """`Database` on a SQLite file."""
 
     chains_writes = False
+    searches_text_index = True
 
     def __init__(self, url: str, settings: Settings) -> None:
         self._url = url

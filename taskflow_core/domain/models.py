@@ -99,6 +99,14 @@ class Task(Base):
             postgresql_where=text(f"status <> {COMPLETED_RANK} AND due_date IS NOT NULL"),
             sqlite_where=text(f"status <> {COMPLETED_RANK} AND due_date IS NOT NULL"),
         ),
+        # A user's open tasks by due date: overdue lists, and the overdue count of today.
+        Index(
+            "ix_tasks_user_id_open_due_date",
+            "user_id",
+            "due_date",
+            postgresql_where=text(f"status <> {COMPLETED_RANK} AND due_date IS NOT NULL"),
+            sqlite_where=text(f"status <> {COMPLETED_RANK} AND due_date IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -118,6 +126,41 @@ class Task(Base):
     project_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("projects.id", ondelete="SET NULL")
     )
+
+
+# `TaskTally.project_key` of the tasks in no project (a key column cannot be NULL).
+NO_PROJECT_KEY = uuid.UUID(int=0)
+
+
+class TaskTally(Base):
+    """How many of an owner's tasks have one status, priority and project: kept by triggers
+    on `tasks` (migration 0004) in the transaction of every write, so stats and list totals
+    read a few rows instead of every task."""
+
+    __tablename__ = "task_tallies"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The project's id, or NO_PROJECT_KEY. No foreign key: a deleted project's row stays
+    # behind at zero (and is never read), so deleting a project takes no lock here.
+    project_key: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    status: Mapped[TaskStatus] = mapped_column(STATUS_TYPE, primary_key=True)
+    priority: Mapped[TaskPriority] = mapped_column(PRIORITY_TYPE, primary_key=True)
+    n: Mapped[int]
+
+
+class TaskDueTally(Base):
+    """How many of an owner's open tasks are due on one day (UTC, `YYYY-MM-DD`): the overdue
+    count is the days before today plus an index range within today."""
+
+    __tablename__ = "task_due_tallies"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    due_day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int]
 
 
 # Nesting depth of projects: a top-level project is at depth 1.

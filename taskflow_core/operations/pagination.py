@@ -30,7 +30,7 @@ from taskflow_core.schemas import PageMeta
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from sqlalchemy import ColumnElement, FromClause, Select
+    from sqlalchemy import ColumnElement, FromClause, Select, Subquery
 
 Order = Literal["asc", "desc"]
 BAD_CURSOR = "Invalid cursor: pass meta.nextCursor back unchanged, with the same sort"
@@ -164,7 +164,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def page_meta(
-    *, total: int | None, page: int | None, limit: int, next_cursor: str | None
+    *,
+    total: int | None,
+    page: int | None,
+    limit: int,
+    next_cursor: str | None,
+    total_is_estimate: bool = False,
 ) -> PageMeta:
     """The `meta` of a page: offset pages count their total, cursor pages do not."""
     return PageMeta(
@@ -173,6 +178,7 @@ def page_meta(
         limit=limit,
         total_pages=None if total is None else max(1, math.ceil(total / limit)),
         next_cursor=next_cursor,
+        total_is_estimate=total_is_estimate,
     )
 
 
@@ -197,13 +203,14 @@ def page_statement(
     *,
     after_nulls: tuple[bool, ...] | None,
     extra: Sequence[ColumnElement[Any]] = (),
+    total: Select[Any] | None = None,
 ) -> Select[Any]:
     """One page of `table`'s rows matching `where`, in `order`: `limit` rows from `offset`,
     or (`after_nulls` given) after a cursor's position bound as `after_0`, `after_1`, ...
 
-    An offset page comes with its total in the same statement: the count is joined to the
-    page, so an empty page still returns one row (`total`, with NULL row columns). The
-    labelled `extra` columns are computed for the page's rows only.
+    An offset page comes with its total in the same statement (see `with_total`): `total`
+    (a select of one column, `total`), else the count of every matching row. The labelled
+    `extra` columns are computed for the page's rows only.
     """
     columns = (*table.c, *extra)
     if after_nulls is not None:
@@ -213,12 +220,34 @@ def page_statement(
             .order_by(*order.order_by())
             .limit(LIMIT)
         )
-    page = (
-        select(*columns).where(where).order_by(*order.order_by()).limit(LIMIT).offset(OFFSET)
-    ).subquery("page")
-    counted = (
-        select(func.count().label("total")).select_from(table).where(where).subquery("counted")
+    if total is None:
+        total = select(func.count().label("total")).select_from(table).where(where)
+    return with_total(offset_page(table, where, order, extra=extra).subquery("page"), total, order)
+
+
+def offset_page(
+    table: FromClause,
+    where: ColumnElement[bool],
+    order: Keyset,
+    *,
+    extra: Sequence[ColumnElement[Any]] = (),
+    limit: ColumnElement[Any] = LIMIT,
+) -> Select[Any]:
+    """`limit` rows (the parameter `limit` unless told otherwise) matching `where` from
+    `offset`, in `order`."""
+    return (
+        select(*table.c, *extra)
+        .where(where)
+        .order_by(*order.order_by())
+        .limit(limit)
+        .offset(OFFSET)
     )
+
+
+def with_total(page: Subquery, total: Select[Any], order: Keyset) -> Select[Any]:
+    """The rows of `page` with `total` joined to them, so an empty page still returns one row
+    (`total`, with NULL row columns)."""
+    counted = total.subquery("counted")
     return (
         select(counted.c.total, *page.c)
         .select_from(counted.outerjoin(page, true()))

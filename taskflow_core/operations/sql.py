@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, and_, bindparam, true
+from sqlalchemy import String, and_, bindparam, literal_column, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
@@ -118,20 +118,33 @@ class _ContainsText(ColumnElement[bool]):
     _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration
         ("term", InternalTraversal.dp_clauseelement),
         ("columns", InternalTraversal.dp_clauseelement_tuple),
+        ("indexed", InternalTraversal.dp_boolean),
+        ("plain", InternalTraversal.dp_boolean),
     ]
 
-    def __init__(self, term: BindParameter[Any], columns: Sequence[ColumnElement[Any]]) -> None:
+    def __init__(
+        self,
+        term: BindParameter[Any],
+        columns: Sequence[ColumnElement[Any]],
+        *,
+        indexed: bool,
+        plain: bool,
+    ) -> None:
         self.term = term
         self.columns = tuple(columns)
+        self.indexed = indexed
+        self.plain = plain
 
 
 @compiles(_ContainsText, "postgresql")
 def _contains_postgresql(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
     # lower() under ICU's root collation: Unicode case rules whatever the database's locale
     # (under LC_CTYPE=C, ILIKE folds ASCII only, and it ignores final sigma).
+    # Not `indexed`: `|| ''` keeps the trigram indexes out, so the plan walks the sort's own.
     term = compiler.process(element.term, **kw)
+    suffix = "" if element.indexed else " || ''"
     tests = [
-        f"lower({compiler.process(c, **kw)} COLLATE \"und-x-icu\") LIKE {term} ESCAPE '\\'"
+        f"lower({compiler.process(c, **kw)} COLLATE \"und-x-icu\"){suffix} LIKE {term} ESCAPE '\\'"
         for c in element.columns
     ]
     return f"({' OR '.join(tests)})"
@@ -139,16 +152,88 @@ def _contains_postgresql(element: _ContainsText, compiler: SQLCompiler, **kw: An
 
 @compiles(_ContainsText)
 def _contains_sqlite(element: _ContainsText, compiler: SQLCompiler, **kw: Any) -> str:
-    # tf_lower: Unicode lower case, registered on every connection (SQLite's folds ASCII only).
+    # tf_lower: Unicode lower case, registered on every connection (SQLite's folds ASCII only,
+    # which is the same for a `plain` term, and runs in C).
     term = compiler.process(element.term, **kw)
-    tests = [f"instr(tf_lower({compiler.process(c, **kw)}), {term}) > 0" for c in element.columns]
+    lower = "lower" if element.plain else "tf_lower"
+    tests = [f"instr({lower}({compiler.process(c, **kw)}), {term}) > 0" for c in element.columns]
     return f"({' OR '.join(tests)})"
 
 
-def contains_text(name: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+def contains_text(
+    name: str, *columns: ColumnElement[Any], indexed: bool = True, plain: bool = False
+) -> ColumnElement[bool]:
     """Case-insensitive substring match of the term bound as `name` on any of the columns;
-    wildcards in the term are taken literally."""
-    return _ContainsText(bindparam(name, type_=SearchTerm()), columns)
+    wildcards in the term are taken literally. Not `indexed`: tested row by row, never
+    looked up in a text index (for a term so common that a walk in order finds a page
+    sooner). `plain`: the term is one `is_plain` accepts."""
+    return _ContainsText(bindparam(name, type_=SearchTerm()), columns, indexed=indexed, plain=plain)
+
+
+def text_index_match(name: str, *, index: str, table: str) -> ColumnElement[bool]:
+    """SQLite: the rows of the table named `table` whose FTS5 table `index` (keyed by their
+    rowid) matches the query bound as `name` (see `trigram_query`)."""
+    return and_(
+        literal_column(f"{index}.rowid") == literal_column(f"{table}.rowid"),
+        literal_column(index).op("MATCH")(bindparam(name, type_=String())),
+    )
+
+
+class _Unindexed(ColumnElement[Any]):
+    inherit_cache = True
+    _traverse_internals = [  # noqa: RUF012 - SQLAlchemy's own declaration
+        ("column", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_Unindexed)
+def _unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite's way of saying "not through an index": a unary plus.
+    return f"+{compiler.process(element.column, **kw)}"
+
+
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`column`, which SQLite must not look up through an index (so that another table,
+    such as a text index, drives the join)."""
+    return _Unindexed(column)
+
+
+# Characters whose lower case an FTS5 trigram index folds as Python does whatever the text
+# around them: ASCII, but for `i` and `k` (U+0130 and U+212A lower-case to them too).
+_FOLDS_ALIKE = frozenset(chr(c) for c in range(128)) - {"i", "k"}
+_TRIGRAM = 3
+
+
+def is_plain(term: str) -> bool:
+    """Whether every character of the lower-cased term is one that only ASCII letters
+    lower-case to: then text contains it in Python's lower case exactly when it does in
+    SQLite's (which folds ASCII only)."""
+    return all(character in _FOLDS_ALIKE for character in term.lower())
+
+
+def trigram_query(term: str) -> str | None:
+    """An FTS5 query (trigram tokenizer) that every text containing `term` in any case
+    matches, and few others: each run of 3 or more characters of the lower-cased term that the
+    index folds as Python does, as a phrase. None: no such run (the term is too short)."""
+    runs: list[str] = []
+    run = ""
+    for character in term.lower() + "i":
+        if character in _FOLDS_ALIKE:
+            run += character
+            continue
+        if len(run) >= _TRIGRAM:
+            runs.append('"' + run.replace('"', '""') + '"')
+        run = ""
+    return " AND ".join(runs) or None
 
 
 def typed(name: str, column: ColumnElement[Any]) -> BindParameter[Any]:

@@ -292,6 +292,7 @@ def test_offset_pages_cover_every_task_once(
             "limit": 10,
             "totalPages": 4,
             "nextCursor": None,
+            "totalIsEstimate": False,
         }
         seen += [task["id"] for task in body["data"]]
     assert sorted(seen) == sorted(many)

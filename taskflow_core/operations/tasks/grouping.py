@@ -99,9 +99,11 @@ def _lineage() -> tuple[Any, Any, Any, Select[Any]]:
     return project, parent, grandparent, select(project.c.id).select_from(joined)
 
 
-def in_project(*, owner: bool, subprojects: bool) -> ColumnElement[bool]:
-    """SQL: the task is in the project bound as `project_id` or `project_key` (its case-folded
-    name), or (`subprojects`) in one inside it."""
+def in_project(
+    *, owner: bool, subprojects: bool, column: ColumnElement[Any] = TASKS.c.project_id
+) -> ColumnElement[bool]:
+    """SQL: the task (whose project is `column`) is in the project bound as `project_id` or
+    `project_key` (its case-folded name), or (`subprojects`) in one inside it."""
     root = PROJECTS.alias("root")
     roots = select(root.c.id).where(
         or_(
@@ -112,27 +114,27 @@ def in_project(*, owner: bool, subprojects: bool) -> ColumnElement[bool]:
     if owner:
         roots = roots.where(root.c.user_id == OWNER)
     if not subprojects:
-        return TASKS.c.project_id.in_(roots)
+        return column.in_(roots)
     project, parent, grandparent, lineage = _lineage()
     subtree = lineage.where(
         or_(project.c.id.in_(roots), parent.c.id.in_(roots), grandparent.c.id.in_(roots))
     )
-    return TASKS.c.project_id.in_(subtree)
+    return column.in_(subtree)
 
 
-def in_visible_project() -> ColumnElement[bool]:
-    """SQL: the task is in no project, or in one that neither it nor a project it is inside
-    is archived (what default lists show)."""
+def in_visible_project(column: ColumnElement[Any] = TASKS.c.project_id) -> ColumnElement[bool]:
+    """SQL: the task (whose project is `column`) is in no project, or in one that neither it
+    nor a project it is inside is archived (what default lists show)."""
     project, parent, grandparent, lineage = _lineage()
     archived = lineage.where(
-        project.c.id == TASKS.c.project_id,
+        project.c.id == column,
         or_(
             project.c.archived,
             func.coalesce(parent.c.archived, false()),
             func.coalesce(grandparent.c.archived, false()),
         ),
     )
-    return or_(TASKS.c.project_id.is_(None), not_(exists(archived)))
+    return or_(column.is_(None), not_(exists(archived)))
 
 
 def _labelled(name: str) -> Select[Any]:

@@ -16,6 +16,7 @@ from taskflow_core.fields import name_key
 from taskflow_core.operations.accounts.callers import confirm, owner_scope
 from taskflow_core.operations.pagination import page_meta, split_page
 from taskflow_core.operations.read_through import ReadThrough
+from taskflow_core.operations.sql import is_plain, trigram_query
 from taskflow_core.operations.tasks import grouping, statements
 from taskflow_core.operations.tasks.statements import ListShape
 from taskflow_core.schemas import (
@@ -28,6 +29,8 @@ from taskflow_core.schemas import (
 from taskflow_core.serialization import to_json
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from taskflow_core.adapters.database import Database
     from taskflow_core.domain.actor import Actor, Caller
     from taskflow_core.operations.pagination import Cursors
@@ -95,42 +98,13 @@ class TaskReads:
 
     async def _load_page(self, owner: uuid.UUID | None, query: TaskQuery) -> bytes:
         order = statements.keyset(query.sort, query.descending)
-        values: dict[str, Any] = {
-            "owner": owner,
-            "status": query.status,
-            "priority": query.priority,
-            "search": query.search,
-            "due_before": query.due_before,
-            "due_after": query.due_after,
-            "now": utcnow(),
-            "numbers": query.number,
-            "limit": query.limit + 1,
-        } | _grouping_values(query)
-        after_nulls = None
+        position = None
         if query.cursor:
             position = order.read_position(self._cursors.decode(query.cursor, scope=order.name))
-            values |= {f"after_{index}": value for index, value in enumerate(position)}
-            after_nulls = tuple(value is None for value in position)
-        else:
-            values["offset"] = (query.page - 1) * query.limit
-        shape = ListShape(
-            owner=owner is not None,
-            status=bool(query.status),
-            priority=bool(query.priority),
-            search=bool(query.search),
-            due_before=query.due_before is not None,
-            due_after=query.due_after is not None,
-            overdue=query.overdue,
-            numbers=bool(query.number),
-            project=None if query.project is None else query.include_subprojects,
-            no_project=query.no_project,
-            every_label=bool(query.label),
-            any_label=bool(query.any_label),
-            not_label=bool(query.not_label),
-            sort=query.sort,
-            descending=query.descending,
-            after_nulls=after_nulls,
+        shape, values = page_request(
+            owner, query, position, text_index=self._database.searches_text_index
         )
+        after_nulls = shape.after_nulls
         async with self._database.reading() as connection:
             rows = await connection.rows(statements.page_statement(shape), values)
         rows, total, more = split_page(rows, limit=query.limit, offset_mode=after_nulls is None)
@@ -139,11 +113,21 @@ class TaskReads:
         next_cursor = None
         if more:
             next_cursor = self._cursors.encode(scope=order.name, position=order.position(rows[-1]))
+        estimate = False
+        if total is not None and total > statements.COUNT_CAP and statements.capped(shape):
+            # The count stopped: more match than it counted, and a last page knows how many.
+            seen = (query.page - 1) * query.limit + len(rows)
+            if rows and not more:
+                total = seen
+            else:
+                estimate = True
+                total = max(total, seen + int(more))
         meta = page_meta(
             total=total,
             page=None if query.cursor else query.page,
             limit=query.limit,
             next_cursor=next_cursor,
+            total_is_estimate=estimate,
         )
         # TaskPage's document, straight from the rows (see `row_to_wire`).
         return to_json({"data": [TASK_WIRE(row) for row in rows], "meta": meta.model_dump()})
@@ -170,8 +154,9 @@ class TaskReads:
 
     async def _load_stats(self, owner: uuid.UUID | None) -> bytes:
         statement = statements.stats_statement(owner=owner is not None)
+        values = {"owner": owner} | _today(utcnow())
         async with self._database.reading() as connection:
-            rows = await connection.rows(statement, {"owner": owner, "now": utcnow()})
+            rows = await connection.rows(statement, values)
         by_status = dict.fromkeys(TaskStatus, 0)
         by_priority = dict.fromkeys(TaskPriority, 0)
         overdue = 0
@@ -182,10 +167,11 @@ class TaskReads:
                 by_project.append(ProjectCount.model_validate(row))
             elif row["kind"] == "l":
                 by_label.append(LabelCount.model_validate(row))
+            elif row["kind"] == "o":
+                overdue = int(row["count"] or 0)
             else:
-                by_status[row["status"]] += row["count"]
-                by_priority[row["priority"]] += row["count"]
-                overdue += int(row["overdue"] or 0)
+                by_status[row["status"]] += int(row["count"])
+                by_priority[row["priority"]] += int(row["count"])
         # Projects by name, no project last; labels by name.
         by_project.sort(key=lambda item: (item.name is None, item.name or "", str(item.project_id)))
         by_label.sort(key=lambda item: item.name)
@@ -198,6 +184,67 @@ class TaskReads:
             by_label=by_label,
         )
         return to_json(stats)
+
+
+def page_request(
+    owner: uuid.UUID | None,
+    query: TaskQuery,
+    position: list[Any] | None,
+    *,
+    text_index: bool,
+) -> tuple[ListShape, dict[str, Any]]:
+    """The shape of a list's statement and the values it binds (`position`: a cursor's,
+    opened; `text_index`: the database looks a search up in a text index of its own)."""
+    search_index = trigram_query(query.search) if query.search and text_index else None
+    values: dict[str, Any] = {
+        "owner": owner,
+        "status": query.status,
+        "priority": query.priority,
+        "search": query.search,
+        "search_index": search_index,
+        "due_before": query.due_before,
+        "due_after": query.due_after,
+        "now": utcnow(),
+        "numbers": query.number,
+        "limit": query.limit + 1,
+    } | _grouping_values(query)
+    after_nulls = None
+    if position is not None:
+        values |= {f"after_{index}": value for index, value in enumerate(position)}
+        after_nulls = tuple(value is None for value in position)
+    else:
+        values["offset"] = (query.page - 1) * query.limit
+    shape = ListShape(
+        owner=owner is not None,
+        status=bool(query.status),
+        priority=bool(query.priority),
+        search=bool(query.search),
+        search_indexed=search_index is not None,
+        search_plain=bool(query.search) and is_plain(query.search or ""),
+        due_before=query.due_before is not None,
+        due_after=query.due_after is not None,
+        overdue=query.overdue,
+        numbers=bool(query.number),
+        project=None if query.project is None else query.include_subprojects,
+        no_project=query.no_project,
+        every_label=bool(query.label),
+        any_label=bool(query.any_label),
+        not_label=bool(query.not_label),
+        sort=query.sort,
+        descending=query.descending,
+        after_nulls=after_nulls,
+    )
+    return shape, values
+
+
+def _today(now: datetime) -> dict[str, Any]:
+    """What the overdue count reads the due-day tallies by: now, today's UTC day and its
+    first instant."""
+    return {
+        "now": now,
+        "today": now.strftime("%Y-%m-%d"),
+        "day_start": now.replace(hour=0, minute=0, second=0, microsecond=0),
+    }
 
 
 def _grouping_values(query: TaskQuery) -> dict[str, Any]:

@@ -24,20 +24,44 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     not_,
     null,
     or_,
     select,
+    table,
     union_all,
     update,
 )
 
 from taskflow_core.domain.enums import TaskPriority, TaskStatus
-from taskflow_core.domain.models import Task, User
+from taskflow_core.domain.models import (
+    COMPLETED_RANK,
+    NO_PROJECT_KEY,
+    Task,
+    TaskDueTally,
+    TaskTally,
+    User,
+)
 from taskflow_core.operations.accounts.callers import CALLER_ID, caller_is_admin, caller_is_live
-from taskflow_core.operations.pagination import Keyset, SortKey, by_position
+from taskflow_core.operations.pagination import (
+    LIMIT,
+    Keyset,
+    SortKey,
+    by_position,
+    offset_page,
+    with_total,
+)
 from taskflow_core.operations.pagination import page_statement as paged
-from taskflow_core.operations.sql import all_of, contains_text, one_of, statement_cache, typed
+from taskflow_core.operations.sql import (
+    all_of,
+    contains_text,
+    one_of,
+    statement_cache,
+    text_index_match,
+    typed,
+    unindexed,
+)
 from taskflow_core.operations.tasks.grouping import (
     LABEL_NAMES,
     LABELS,
@@ -58,19 +82,30 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.dml import ReturningDelete
 
 TASKS = Task.__table__
+TALLIES = TaskTally.__table__
+DUE_TALLIES = TaskDueTally.__table__
 COLUMNS = tuple(TASKS.c)
 NOW = typed("now", TASKS.c.updated_at)
 OWNER = typed("owner", TASKS.c.user_id)
 TASK_ID = typed("task_id", TASKS.c.id)
+# Totals that are not read from the tallies count matching tasks up to this many: past it,
+# `total` is a lower bound (`totalIsEstimate`), so a count never reads every match.
+COUNT_CAP = 200
+# SQLite: the trigram index over titles and descriptions (migration 0004).
+TEXT_INDEX = table("task_search")
+# Written as a constant, not a parameter, so the partial indexes on open tasks
+# (`status <> 2 AND due_date IS NOT NULL`) match the statements under a generic plan.
+_COMPLETED: ColumnElement[Any] = literal_column(str(COMPLETED_RANK))
 
 
-def is_overdue(now: ColumnElement[Any] = NOW) -> ColumnElement[bool]:
+def is_overdue(
+    now: ColumnElement[Any] = NOW,
+    *,
+    due_date: ColumnElement[Any] = TASKS.c.due_date,
+    status: ColumnElement[Any] = TASKS.c.status,
+) -> ColumnElement[bool]:
     """Due in the past and not completed."""
-    return and_(
-        TASKS.c.due_date.isnot(None),
-        TASKS.c.due_date < now,
-        TASKS.c.status != TaskStatus.COMPLETED,
-    )
+    return and_(due_date.isnot(None), due_date < now, status != _COMPLETED)
 
 
 def visible_to_caller() -> ColumnElement[bool]:
@@ -89,6 +124,10 @@ class ListShape:
     status: bool
     priority: bool
     search: bool
+    # The term has a part the text index can look up (SQLite's trigrams need 3 characters).
+    search_indexed: bool
+    # The term folds alike in SQLite's lower case and Python's (`sql.is_plain`).
+    search_plain: bool
     due_before: bool
     due_after: bool
     overdue: bool | None
@@ -142,22 +181,47 @@ def keyset(sort: str, descending: bool) -> Keyset:
     return by_position(keys, TASKS.c.id, f"tasks:{sort}:{'desc' if descending else 'asc'}")
 
 
-def _filters(shape: ListShape) -> ColumnElement[bool]:
+def _filters(
+    shape: ListShape, *, by_text_index: bool = False, walk: bool = False
+) -> ColumnElement[bool]:
+    """The list's conditions.
+
+    `by_text_index`: SQLite finds the tasks through the text index (looking the owner's
+    tasks up by their index instead would read every one of them). `walk`: the conditions
+    are tested on each task the sort's index leads to, never looked up in an index of their
+    own (the text indexes; on SQLite, those on status, priority and due dates), for a list
+    that matches so many tasks that a walk in order finds a page sooner.
+    """
     conditions: list[ColumnElement[bool]] = []
+
+    def column(name: str) -> ColumnElement[Any]:
+        return unindexed(TASKS.c[name]) if walk else TASKS.c[name]
+
     if shape.owner:
-        conditions.append(TASKS.c.user_id == OWNER)
+        owner = unindexed(TASKS.c.user_id) if by_text_index else TASKS.c.user_id
+        conditions.append(owner == OWNER)
     if shape.status:
-        conditions.append(one_of(TASKS.c.status, "status"))
+        conditions.append(one_of(column("status"), "status"))
     if shape.priority:
-        conditions.append(one_of(TASKS.c.priority, "priority"))
+        conditions.append(one_of(column("priority"), "priority"))
     if shape.search:
-        conditions.append(contains_text("search", TASKS.c.title, TASKS.c.description))
+        conditions.append(
+            contains_text(
+                "search",
+                TASKS.c.title,
+                TASKS.c.description,
+                indexed=not walk,
+                plain=shape.search_plain,
+            )
+        )
+    due_date = column("due_date")
     if shape.due_before:
-        conditions.append(TASKS.c.due_date < typed("due_before", TASKS.c.due_date))
+        conditions.append(due_date < typed("due_before", TASKS.c.due_date))
     if shape.due_after:
-        conditions.append(TASKS.c.due_date > typed("due_after", TASKS.c.due_date))
+        conditions.append(due_date > typed("due_after", TASKS.c.due_date))
     if shape.overdue is not None:
-        conditions.append(is_overdue() if shape.overdue else not_(is_overdue()))
+        overdue = is_overdue(due_date=due_date, status=column("status"))
+        conditions.append(overdue if shape.overdue else not_(overdue))
     if shape.numbers:
         conditions.append(one_of(TASKS.c.number, "numbers"))
     return all_of([*conditions, *_grouping_filters(shape)])
@@ -182,19 +246,95 @@ def _grouping_filters(shape: ListShape) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def capped(shape: ListShape) -> bool:
+    """Whether an offset page's total is counted up to COUNT_CAP + 1 (else the tallies know
+    it exactly)."""
+    return not _tallied(shape)
+
+
+def _tallied(shape: ListShape) -> bool:
+    """Whether the tallies know the list's total: filters on status, priority and project
+    only."""
+    return not (
+        shape.search
+        or shape.due_before
+        or shape.due_after
+        or shape.overdue is not None
+        or shape.numbers
+        or shape.every_label
+        or shape.any_label
+        or shape.not_label
+    )
+
+
+def _tallied_total(shape: ListShape) -> Select[Any]:
+    """The list's total as the sum of the tallies its filters select."""
+    project = func.nullif(TALLIES.c.project_key, _NO_PROJECT, type_=TASKS.c.project_id.type)
+    conditions: list[ColumnElement[bool]] = []
+    if shape.owner:
+        conditions.append(TALLIES.c.user_id == OWNER)
+    if shape.status:
+        conditions.append(one_of(TALLIES.c.status, "status"))
+    if shape.priority:
+        conditions.append(one_of(TALLIES.c.priority, "priority"))
+    if shape.project is None:
+        conditions.append(in_visible_project(project))
+    else:
+        conditions.append(in_project(owner=shape.owner, subprojects=shape.project, column=project))
+    if shape.no_project is not None:
+        conditions.append(project.is_(None) if shape.no_project else project.isnot(None))
+    return select(func.coalesce(func.sum(TALLIES.c.n), 0).label("total")).where(all_of(conditions))
+
+
+def _matches(shape: ListShape) -> Select[Any]:
+    """The ids of up to COUNT_CAP + 1 matching tasks; on SQLite a search's are looked up in
+    the trigram index first (its MATCH is a superset; the filters then decide)."""
+    if not shape.search_indexed:
+        return select(TASKS.c.id).where(_filters(shape)).limit(COUNT_CAP + 1)
+    found = text_index_match("search_index", index="task_search", table="tasks")
+    return (
+        select(TASKS.c.id)
+        .select_from(TEXT_INDEX.join(TASKS, found))
+        .where(_filters(shape, by_text_index=True))
+        .limit(COUNT_CAP + 1)
+    )
+
+
 @statement_cache
 def page_statement(shape: ListShape) -> Select[Any]:
-    """One page of tasks, and in offset mode their total (see `pagination.page_statement`)."""
+    """One page of tasks, and in offset mode their total (see `pagination.page_statement`):
+    read from the tallies where they know it, else counted up to COUNT_CAP + 1.
+
+    A counted list's page comes from one of two branches, chosen as the statement runs by
+    how many tasks match: up to COUNT_CAP, from those matches (found through the indexes of
+    the filters: text, due dates, numbers) sorted; more, by walking the sort's index and
+    testing each task, which finds a page of a list that common after a few rows.
+    """
     extra = [LABEL_NAMES]
     if shape.sort == "project":
         extra += [PROJECT_POSITION, PROJECT_NAME]
-    return paged(
-        TASKS,
-        _filters(shape),
-        keyset(shape.sort, shape.descending),
-        after_nulls=shape.after_nulls,
-        extra=extra,
-    )
+    order = keyset(shape.sort, shape.descending)
+    where = _filters(shape)
+    if shape.after_nulls is not None:
+        return paged(TASKS, where, order, after_nulls=shape.after_nulls, extra=extra)
+    if _tallied(shape):
+        return paged(
+            TASKS, where, order, after_nulls=None, extra=extra, total=_tallied_total(shape)
+        )
+    matches = _matches(shape).cte("matches")
+    total = select(func.count().label("total")).select_from(matches)
+    # The branch not taken gets LIMIT 0, which both databases evaluate before reading a row.
+    many = total.scalar_subquery() > COUNT_CAP
+    found = TASKS.c.id.in_(select(matches.c.id))
+    few = offset_page(
+        TASKS, found, order, extra=extra, limit=case((many, 0), else_=LIMIT)
+    ).subquery("few")
+    walked = _filters(shape, walk=True)
+    common = offset_page(
+        TASKS, walked, order, extra=extra, limit=case((many, LIMIT), else_=0)
+    ).subquery("common")
+    either = union_all(select(*few.c), select(*common.c)).subquery("page")
+    return with_total(either, total, order)
 
 
 def _task_by_id(*, own: bool) -> Select[Any]:
@@ -206,38 +346,59 @@ OWN_TASK = _task_by_id(own=True)
 ANY_TASK = _task_by_id(own=False)
 
 
+_NO_PROJECT = literal(NO_PROJECT_KEY, TALLIES.c.project_key.type)
+TODAY = bindparam("today", type_=DUE_TALLIES.c.due_day.type)
+DAY_START = typed("day_start", TASKS.c.due_date)
+
+
 @statement_cache
 def stats_statement(*, owner: bool) -> CompoundSelect[Any]:
-    """In one statement: counts by status and priority with the overdue ones (`kind` 's'),
-    tasks per project with its name (NULL: in none; 'p'), tasks per label ('l')."""
-    overdue = func.sum(case((is_overdue(), 1), else_=0)).label("overdue")
+    """In one statement, from the tallies and not the tasks: counts by status and priority
+    (`kind` 's'), tasks per project with its name (NULL: in none; 'p'), the overdue count
+    ('o': open tasks due on earlier days, plus those due today before now), tasks per label
+    ('l')."""
     no_id = cast(null(), TASKS.c.project_id.type).label("project_id")
     by_status = select(
         literal("s").label("kind"),
-        TASKS.c.status,
-        TASKS.c.priority,
+        TALLIES.c.status,
+        TALLIES.c.priority,
         no_id,
         cast(null(), String()).label("name"),
-        func.count().label("count"),
-        overdue,
-    ).group_by(TASKS.c.status, TASKS.c.priority)
+        func.sum(TALLIES.c.n).label("count"),
+    ).group_by(TALLIES.c.status, TALLIES.c.priority)
+    project = func.nullif(TALLIES.c.project_key, _NO_PROJECT, type_=TASKS.c.project_id.type)
     by_project = (
-        select(
-            literal("p"), null(), null(), TASKS.c.project_id, PROJECTS.c.name, func.count(), null()
-        )
-        .select_from(TASKS.outerjoin(PROJECTS, PROJECTS.c.id == TASKS.c.project_id))
-        .group_by(TASKS.c.project_id, PROJECTS.c.name)
+        select(literal("p"), null(), null(), project, PROJECTS.c.name, func.sum(TALLIES.c.n))
+        .select_from(TALLIES.outerjoin(PROJECTS, PROJECTS.c.id == TALLIES.c.project_key))
+        # A deleted project's tally stays behind (at zero): it is not a project any more.
+        .where(or_(TALLIES.c.project_key == _NO_PROJECT, PROJECTS.c.id.isnot(None)))
+        .group_by(TALLIES.c.project_key, PROJECTS.c.name)
+        .having(func.sum(TALLIES.c.n) > 0)
     )
+    earlier = select(func.coalesce(func.sum(DUE_TALLIES.c.n), 0)).where(
+        DUE_TALLIES.c.due_day < TODAY
+    )
+    today = select(func.count()).where(is_overdue(), TASKS.c.due_date >= DAY_START)
     by_label = (
-        select(literal("l"), null(), null(), null(), LABELS.c.name, func.count(), null())
+        select(literal("l"), null(), null(), null(), LABELS.c.name, func.count())
         .select_from(TASK_LABELS.join(LABELS, LABELS.c.id == TASK_LABELS.c.label_id))
         .group_by(LABELS.c.id, LABELS.c.name)
     )
     if owner:
-        by_status = by_status.where(TASKS.c.user_id == OWNER)
-        by_project = by_project.where(TASKS.c.user_id == OWNER)
+        by_status = by_status.where(TALLIES.c.user_id == OWNER)
+        by_project = by_project.where(TALLIES.c.user_id == OWNER)
+        earlier = earlier.where(DUE_TALLIES.c.user_id == OWNER)
+        today = today.where(TASKS.c.user_id == OWNER)
         by_label = by_label.where(LABELS.c.user_id == OWNER)
-    return union_all(by_status, by_project, by_label)
+    overdue = select(
+        literal("o"),
+        null(),
+        null(),
+        null(),
+        null(),
+        earlier.scalar_subquery() + today.scalar_subquery(),
+    )
+    return union_all(by_status, by_project, overdue, by_label)
 
 
 # --- writes -----------------------------------------------------------------------------
