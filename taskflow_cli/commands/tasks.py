@@ -76,9 +76,9 @@ than 3 match (--yes for scripts).
   taskflow tasks edit 12 --title "Buy oat milk" --due eod
   taskflow tasks edit project:home +bills --priority high --label finance"""
 SELECT_HELP = """\
-Task numbers, or a filter as in `tasks list` (project:home +bills, -later,
-pri:high, status:done, search words): with a filter, every open task that
-matches; you are asked first when more than 3 match (--yes for scripts)."""
+Task numbers, or a filter as in `tasks list` (project:home +bills -later
+pri:high, search words): with a filter, every open task that matches.
+{asked}"""
 DUE_HELP = "e.g. 2026-12-01, 2026-12-01 17:00, tomorrow 17:00, friday, in 3 days, eod"
 
 
@@ -180,7 +180,9 @@ def _edit_arguments(edit: argparse.ArgumentParser) -> None:
 
 
 def _batch_arguments(batch: argparse.ArgumentParser) -> None:
-    batch.description = SELECT_HELP
+    batch.description = SELECT_HELP.format(
+        asked="You are asked first when a filter keeps more than 3 (--yes for scripts)."
+    )
     add_words(
         batch, "words", metavar="NUMBER|FILTER", help="e.g. 12 13, or project:home +bills",
         completer=complete_words,
@@ -190,7 +192,9 @@ def _batch_arguments(batch: argparse.ArgumentParser) -> None:
 
 
 def _remove_arguments(remove: argparse.ArgumentParser) -> None:
-    remove.description = SELECT_HELP.replace("when more than 3 match", "first")
+    remove.description = SELECT_HELP.format(
+        asked="You are asked first (--yes for scripts); --include-done for done tasks too."
+    )
     add_words(
         remove, "words", metavar="NUMBER|FILTER", help="e.g. 12 13, or +junk",
         completer=complete_words,

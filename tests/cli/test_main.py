@@ -77,10 +77,12 @@ def test_no_arguments_shows_help_listing_every_command(cli: Cli) -> None:
 
 
 def test_help_fits_80_columns(cli: Cli) -> None:
-    for args in (("--help",), ("tasks", "--help"), ("tasks", "list", "--help"), ("account",
-                 "--help"), ("tasks", "import", "--help"), ("tasks", "add", "--help"),
-                 ("tasks", "edit", "--help"), ("tasks", "done", "--help"), ("projects", "--help"),
-                 ("projects", "add", "--help"), ("labels", "--help")):  # fmt: skip
+    commands = [
+        [], ["tasks"], ["tasks", "list"], ["account"], ["tasks", "import"], ["tasks", "add"],
+        ["tasks", "edit"], ["tasks", "done"], ["tasks", "rm"], ["projects"], ["projects", "add"],
+        ["labels"],
+    ]  # fmt: skip
+    for args in ([*command, "--help"] for command in commands):
         result = cli.run(*args, COLUMNS="80")
         assert result.code == 0, result.stderr
         too_wide = [line for line in result.stdout.splitlines() if len(line) > 80]
