@@ -173,6 +173,8 @@ QUERY_TARGETS = [
     *[("get", "/notifications", "user", p) for p in (*PAGE, "unread")],
     ("get", "/tasks/stats", "admin", "userId"),
     ("get", "/projects", "user", "includeArchived"),
+    ("get", "/projects", "admin", "userId"),
+    ("get", "/labels", "admin", "userId"),
 ]
 
 
